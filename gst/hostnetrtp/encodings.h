@@ -1,0 +1,38 @@
+/* hostnetrtp — stream descriptions: encoding names to complete RTP caps.
+ *
+ * Depayloaders want media, clock-rate and encoding-name; cameras are
+ * configured by name ("H264"), so the common names map to full caps. */
+#pragma once
+
+#include "owned.h"
+
+#include <string>
+#include <vector>
+
+namespace hostnetrtp {
+
+struct StreamDescription {
+  GstCapsPtr caps;            /* application/x-rtp, one fixed structure */
+  std::string media;          /* "video", "audio", ... */
+  std::string encoding_name;  /* upper case, may be empty */
+  int clock_rate = 0;
+  int payload = 96;
+};
+
+/* Complete caps for a known encoding name (case-insensitive); null and a
+ * sentence listing the known names in @error otherwise. */
+GstCaps *caps_for_encoding_name (const std::string &name, std::string &error);
+
+/* One description per caps structure; fills clock-rate/payload from the
+ * encoding table where missing. False with a sentence on anything not RTP. */
+bool describe_streams (const GstCaps *caps, std::vector<StreamDescription> &streams,
+    std::string &error);
+
+/* The stream's caps for payload type @pt: a sender using another payload
+ * type than configured is still mapped, not dropped. */
+GstCaps *caps_for_payload (const StreamDescription &stream, guint pt);
+
+/* Comma-separated list of the known encoding names, for messages and docs. */
+std::string known_encoding_names ();
+
+}  // namespace hostnetrtp

@@ -1,0 +1,13 @@
+/* hostnetrtp — the hostnetrtpsrc element. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_HOSTNET_RTP_SRC (gst_hostnet_rtp_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstHostnetRtpSrc, gst_hostnet_rtp_src, GST, HOSTNET_RTP_SRC, GstBin)
+
+GST_ELEMENT_REGISTER_DECLARE (hostnetrtpsrc);
+
+G_END_DECLS

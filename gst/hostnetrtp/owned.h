@@ -1,0 +1,47 @@
+/* hostnetrtp — RAII holders for GLib/GStreamer references.
+ *
+ * Every reference the plugin takes is held by one of these, so error paths
+ * release what they hold by going out of scope instead of by hand. */
+#pragma once
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <memory>
+
+namespace hostnetrtp {
+
+/* A deleter that calls the C free function given as template argument. */
+template <auto FreeFn>
+struct FreeWith {
+  template <typename T>
+  void operator() (T *ptr) const noexcept
+  {
+    if (ptr)
+      FreeFn (ptr);
+  }
+};
+
+template <typename T>
+using GObjectPtr = std::unique_ptr<T, FreeWith<g_object_unref>>;
+template <typename T>
+using GstObjectPtr = std::unique_ptr<T, FreeWith<gst_object_unref>>;
+using GCharPtr = std::unique_ptr<gchar, FreeWith<g_free>>;
+using GErrorPtr = std::unique_ptr<GError, FreeWith<g_error_free>>;
+using GStrvPtr = std::unique_ptr<gchar *, FreeWith<g_strfreev>>;
+
+inline void caps_unref (GstCaps *caps) noexcept { gst_caps_unref (caps); }
+inline void message_unref (GstMessage *msg) noexcept { gst_message_unref (msg); }
+inline void buffer_unref (GstBuffer *buf) noexcept { gst_buffer_unref (buf); }
+using GstCapsPtr = std::unique_ptr<GstCaps, FreeWith<caps_unref>>;
+using GstMessagePtr = std::unique_ptr<GstMessage, FreeWith<message_unref>>;
+using GstBufferPtr = std::unique_ptr<GstBuffer, FreeWith<buffer_unref>>;
+using GstStructurePtr = std::unique_ptr<GstStructure, FreeWith<gst_structure_free>>;
+
+/* Takes a new reference on a borrowed object. */
+template <typename T>
+GObjectPtr<T> ref_object (T *obj) noexcept
+{
+  return GObjectPtr<T> (obj ? static_cast<T *> (g_object_ref (obj)) : nullptr);
+}
+
+}  // namespace hostnetrtp
