@@ -101,9 +101,12 @@ bool describe_streams (const GstCaps *caps, std::vector<StreamDescription> &stre
   }
   for (guint i = 0; i < gst_caps_get_size (caps); i++) {
     GstStructure *in = gst_caps_get_structure (caps, i);
-    GCharPtr text (gst_structure_to_string (in));
+    GCharPtr serialized (gst_structure_to_string (in));
+    std::string text = serialized.get ();
+    if (!text.empty () && text.back () == ';')
+      text.pop_back ();
     auto fail = [&] (const std::string &why) {
-      error = "caps structure " + std::to_string (i) + " '" + text.get () + "' " + why +
+      error = "caps structure " + std::to_string (i) + " '" + text + "' " + why +
           ": each stream is one application/x-rtp structure with media and clock-rate, " +
           example_caps ();
       streams.clear ();
