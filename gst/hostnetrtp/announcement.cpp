@@ -3,6 +3,9 @@
 
 #include <gst/sdp/sdp.h>
 
+#include <cstring>
+#include <unistd.h>
+
 namespace hostnetrtp {
 
 namespace {
@@ -86,6 +89,21 @@ bool announcement_sdp (const Announcement &a, std::string &sdp, std::string &err
   GCharPtr text (gst_sdp_message_as_text (raw));
   sdp = text.get ();
   return true;
+}
+
+std::string expand_sdp_path (const std::string &pattern, guint rtp_port)
+{
+  const char *pod = g_getenv ("POD_NAME");
+  const std::pair<const char *, std::string> placeholders[] = {
+    {"{rtp-port}", std::to_string (rtp_port)},
+    {"{pid}", std::to_string (getpid ())},
+    {"{pod}", pod && *pod ? pod : g_get_host_name ()},
+  };
+  std::string path = pattern;
+  for (const auto &[key, value] : placeholders)
+    for (auto at = path.find (key); at != std::string::npos; at = path.find (key, at + value.size ()))
+      path.replace (at, std::strlen (key), value);
+  return path;
 }
 
 bool write_file_atomically (const std::string &path, const std::string &contents,

@@ -41,6 +41,11 @@ GstStructure *announcement_structure (const Announcement &announcement);
  * line per stream with a=rtpmap (and fmtp from the caps) and a=rtcp. */
 bool announcement_sdp (const Announcement &announcement, std::string &sdp, std::string &error);
 
+/* Expands the placeholders of an sdp-file template, so replicas running the
+ * same pipeline text write distinct files: {rtp-port} (stream 0's port,
+ * unique on the node), {pid}, and {pod} ($POD_NAME, else the host name). */
+std::string expand_sdp_path (const std::string &pattern, guint rtp_port);
+
 /* Writes @contents so that a reader sees the old file or the new one, never
  * a part (temporary file + rename). */
 bool write_file_atomically (const std::string &path, const std::string &contents,

@@ -490,11 +490,10 @@ start (GstHostnetRtpSrc *self)
         d.clock_rate, b.rtp_port, b.rtcp_port});
   }
   if (!s.sdp_file.empty ()) {
-    std::string sdp;
-    if (!announcement_sdp (announcement, sdp, error) ||
-        !write_file_atomically (s.sdp_file, sdp, error))
+    std::string sdp, path = expand_sdp_path (s.sdp_file, announcement.streams[0].rtp_port);
+    if (!announcement_sdp (announcement, sdp, error) || !write_file_atomically (path, sdp, error))
       return fail (GST_RESOURCE_ERROR_OPEN_WRITE);
-    priv->sdp_written = s.sdp_file;
+    priv->sdp_written = path;
   }
   {
     std::lock_guard<std::mutex> guard (priv->lock);
@@ -743,11 +742,14 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
    * GstHostnetRtpSrc:sdp-file:
    *
    * Where to write an SDP telling a sender where to send; written atomically
-   * at READY, removed at NULL.
+   * at READY, removed at NULL. `{rtp-port}`, `{pid}` and `{pod}` ($POD_NAME)
+   * are replaced, so replicas running one pipeline text write distinct files:
+   * `sdp-file=/run/hostnetrtp/{rtp-port}.sdp`.
    */
   properties[PROP_SDP_FILE] = g_param_spec_string ("sdp-file", "SDP file",
       "Where to write an SDP that tells a sender where to send (written atomically at READY, "
-      "removed at NULL)", nullptr, rw);
+      "removed at NULL). {rtp-port}, {pid} and {pod} are replaced, e.g. /run/hostnetrtp/{rtp-port}.sdp",
+      nullptr, rw);
   /**
    * GstHostnetRtpSrc:rtp-port:
    *

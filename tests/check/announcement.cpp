@@ -163,6 +163,18 @@ GST_START_TEST (test_sdp_parses_back)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_sdp_path_placeholders)
+{
+  g_setenv ("POD_NAME", "analytics-5d8f-x2k9q", TRUE);
+  fail_unless (expand_sdp_path ("/run/hnr/{rtp-port}.sdp", 32546) == "/run/hnr/32546.sdp");
+  fail_unless (expand_sdp_path ("/run/{pod}-{rtp-port}-{rtp-port}.sdp", 7) ==
+      "/run/analytics-5d8f-x2k9q-7-7.sdp");
+  fail_unless (expand_sdp_path ("/run/{pid}.sdp", 1) == "/run/" + std::to_string (getpid ()) + ".sdp");
+  fail_unless (expand_sdp_path ("/run/plain.sdp", 1) == "/run/plain.sdp");
+  g_unsetenv ("POD_NAME");
+}
+GST_END_TEST;
+
 static Suite *
 announcement_suite (void)
 {
@@ -174,6 +186,7 @@ announcement_suite (void)
   tcase_add_test (tc, test_payload_mismatch_still_maps);
   tcase_add_test (tc, test_message_structure);
   tcase_add_test (tc, test_sdp_parses_back);
+  tcase_add_test (tc, test_sdp_path_placeholders);
   return s;
 }
 

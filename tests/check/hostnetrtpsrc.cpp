@@ -325,10 +325,12 @@ GST_END_TEST;
 GST_START_TEST (test_sdp_file)
 {
   GCharPtr dir (g_dir_make_tmp ("hostnetrtp-XXXXXX", nullptr));
-  std::string path = std::string (dir.get ()) + "/camera.sdp";
-  GstElement *pipeline = launch (receiver (random_range (8), "sdp-file=" + path));
+  GstElement *pipeline = launch (receiver (random_range (8),
+      "sdp-file=" + std::string (dir.get ()) + "/camera-{rtp-port}.sdp"));
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
   GstElement *src = child (pipeline, "src");
+  std::string path = std::string (dir.get ()) + "/camera-" +
+      std::to_string (uint_property (src, "rtp-port")) + ".sdp";
   gchar *contents = nullptr;
   gsize size = 0;
   fail_unless (g_file_get_contents (path.c_str (), &contents, &size, nullptr));
