@@ -87,9 +87,12 @@ void print_stats (Replica &r)
           break;
         GstStructure *stats = nullptr;
         g_object_get (session, "stats", &stats, nullptr);
-        const GValue *sources = stats ? gst_structure_get_value (stats, "source-stats") : nullptr;
-        for (guint i = 0; sources && i < gst_value_array_get_size (sources); i++) {
-          const GstStructure *src = gst_value_get_structure (gst_value_array_get_value (sources, i));
+        const GValue *value = stats ? gst_structure_get_value (stats, "source-stats") : nullptr;
+        /* rtpsession hands a GValueArray here, not a GstValueArray. */
+        G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+        auto *sources = value ? static_cast<GValueArray *> (g_value_get_boxed (value)) : nullptr;
+        for (guint i = 0; sources && i < sources->n_values; i++) {
+          const GstStructure *src = gst_value_get_structure (g_value_array_get_nth (sources, i));
           gboolean is_sender = FALSE, internal = FALSE;
           gst_structure_get_boolean (src, "is-sender", &is_sender);
           gst_structure_get_boolean (src, "internal", &internal);
@@ -102,12 +105,14 @@ void print_stats (Replica &r)
           gst_structure_get_uint64 (src, "packets-received", &packets);
           gst_structure_get_int (src, "packets-lost", &lost);
           gst_structure_get_uint64 (src, "bitrate", &bitrate);
+          lost = MAX (lost, 0);  /* rtpsession counts duplicates as negative loss */
           std::string sink = "sink" + std::to_string (session_id);
           guint64 frames = r.frames.count (sink) ? r.frames[sink]->load () : 0;
           std::printf ("stats element=%s stream=%u ssrc=0x%08x packets=%" G_GUINT64_FORMAT
               " lost=%d bitrate=%" G_GUINT64_FORMAT " frames=%" G_GUINT64_FORMAT "\n",
               owner, session_id, ssrc, packets, lost, bitrate, frames);
         }
+        G_GNUC_END_IGNORE_DEPRECATIONS
         if (stats)
           gst_structure_free (stats);
         g_object_unref (session);
