@@ -102,6 +102,18 @@ guint bound_port (GstElement *pipeline, GstElement *src)
   return port;
 }
 
+/* The end of a receiver's run: the orchestrator closes our stdin, we answer
+ * with the packets counted and the CPU time spent since the call. */
+void report_when_stdin_closes ()
+{
+  double cpu0 = cpu_seconds ();
+  char c;
+  while (read (0, &c, 1) > 0) {
+  }
+  std::printf ("count %" G_GUINT64_FORMAT " cpu %.4f\n", g_count.load (), cpu_seconds () - cpu0);
+  std::fflush (stdout);
+}
+
 int run_raw_receiver ()
 {
   int fd = socket (AF_INET, SOCK_DGRAM, 0);
@@ -166,12 +178,7 @@ int run_receiver (const std::string &kind)
   }
   std::printf ("port %u\n", port);
   std::fflush (stdout);
-  double cpu0 = cpu_seconds ();
-  char c;
-  while (read (0, &c, 1) > 0) {
-  }
-  std::printf ("count %" G_GUINT64_FORMAT " cpu %.4f\n", g_count.load (), cpu_seconds () - cpu0);
-  std::fflush (stdout);
+  report_when_stdin_closes ();
   gst_element_set_state (pipeline, GST_STATE_NULL);
   return 0;
 }
@@ -501,12 +508,7 @@ int run_multi_receiver (unsigned n)
     std::printf ("port %u\n", port);
   }
   std::fflush (stdout);
-  double cpu0 = cpu_seconds ();
-  char c;
-  while (read (0, &c, 1) > 0) {
-  }
-  std::printf ("count %" G_GUINT64_FORMAT " cpu %.4f\n", g_count.load (), cpu_seconds () - cpu0);
-  std::fflush (stdout);
+  report_when_stdin_closes ();
   gst_element_set_state (p, GST_STATE_NULL);
   return 0;
 }
