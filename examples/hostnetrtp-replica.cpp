@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace {
@@ -23,7 +24,7 @@ namespace {
 struct Replica {
   GstElement *pipeline = nullptr;
   GMainLoop *loop = nullptr;
-  std::map<std::string, std::atomic<guint64> *> frames;  /* per sink name */
+  std::map<std::string, std::unique_ptr<std::atomic<guint64>>> frames;  /* per sink name */
   int exit_code = 0;
 };
 
@@ -41,9 +42,9 @@ void watch_sinks (Replica &r)
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
     GstElement *sink = GST_ELEMENT (g_value_get_object (&item));
     if (GstPad *pad = gst_element_get_static_pad (sink, "sink")) {
-      auto *counter = new std::atomic<guint64> (0);
-      r.frames[GST_OBJECT_NAME (sink)] = counter;
-      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, counter, nullptr);
+      auto &counter = r.frames[GST_OBJECT_NAME (sink)];
+      counter = std::make_unique<std::atomic<guint64>> (0);
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, counter.get (), nullptr);
       gst_object_unref (pad);
     }
     g_value_reset (&item);
@@ -221,7 +222,5 @@ int main (int argc, char **argv)
   gst_element_set_state (r.pipeline, GST_STATE_NULL);
   gst_object_unref (r.pipeline);
   g_main_loop_unref (r.loop);
-  for (auto &[name, counter] : r.frames)
-    delete counter;
   return r.exit_code;
 }

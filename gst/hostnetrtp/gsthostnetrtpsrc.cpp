@@ -187,19 +187,24 @@ GST_ELEMENT_REGISTER_DEFINE (hostnetrtpsrc, "hostnetrtpsrc", GST_RANK_NONE,
 
 namespace {
 
+/* Logs @text and posts it as a resource error or warning the user reads. */
+void post_message (GstHostnetRtpSrc *self, GstMessageType type, GstResourceError code,
+    const std::string &text)
+{
+  GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, type == GST_MESSAGE_ERROR ? GST_LEVEL_ERROR :
+      GST_LEVEL_WARNING, self, "%s", text.c_str ());
+  gst_element_message_full (GST_ELEMENT (self), type, GST_RESOURCE_ERROR, code,
+      g_strdup (text.c_str ()), nullptr, __FILE__, GST_FUNCTION, __LINE__);
+}
+
 void post_error (GstHostnetRtpSrc *self, GstResourceError code, const std::string &text)
 {
-  GST_ERROR_OBJECT (self, "%s", text.c_str ());
-  gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
-      g_strdup (text.c_str ()), nullptr, __FILE__, GST_FUNCTION, __LINE__);
+  post_message (self, GST_MESSAGE_ERROR, code, text);
 }
 
 void post_warning (GstHostnetRtpSrc *self, const std::string &text)
 {
-  GST_WARNING_OBJECT (self, "%s", text.c_str ());
-  gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_SETTINGS, g_strdup (text.c_str ()), nullptr, __FILE__, GST_FUNCTION,
-      __LINE__);
+  post_message (self, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR_SETTINGS, text);
 }
 
 GstElement *make_element (const char *factory, std::string &error)
@@ -255,16 +260,14 @@ void on_pad_added (GstElement *, GstPad *pad, gpointer user_data) noexcept
   GST_INFO ("stream %u: SSRC %08x (payload %u) on %s", session, ssrc, pt, name.get ());
 }
 
-void on_pad_removed (GstElement *, GstPad *pad, gpointer user_data) noexcept
+void on_pad_removed (GstElement *, GstPad *pad, gpointer) noexcept
 {
-  auto *priv = static_cast<HostnetRtpSrcPrivate *> (user_data);
   auto *funnel_pad = static_cast<GstPad *> (g_object_get_data (G_OBJECT (pad), "hostnetrtp-funnel-pad"));
   if (!funnel_pad)
     return;
   if (GstObjectPtr<GstElement> funnel {gst_pad_get_parent_element (funnel_pad)})
     gst_element_release_request_pad (funnel.get (), funnel_pad);
   g_object_set_data (G_OBJECT (pad), "hostnetrtp-funnel-pad", nullptr);
-  (void) priv;
 }
 
 /* An unlinked src_N (say, the audio of a camera nobody listens to) must not
@@ -465,7 +468,7 @@ start (GstHostnetRtpSrc *self)
   g_object_set (priv->rtpbin, "latency", s.latency, nullptr);
   g_signal_connect (priv->rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), priv);
   g_signal_connect (priv->rtpbin, "pad-added", G_CALLBACK (on_pad_added), priv);
-  g_signal_connect (priv->rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), priv);
+  g_signal_connect (priv->rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), nullptr);
   gst_bin_add (GST_BIN (self), priv->rtpbin);
 
   for (BoundStream &sockets : allocation.streams) {

@@ -125,8 +125,7 @@ PairResult bind_pair (const AllocationRequest &req, guint16 rtp_port, BoundStrea
        << err->message;
     if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
       os << " (ports below 1024 need CAP_NET_BIND_SERVICE: choose a higher port-range)";
-    else if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
-        err->code == G_IO_ERROR_FAILED)
+    else if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_FAILED))  /* EADDRNOTAVAIL */
       os << " (is " << address_text (req.address) << " an address of this host?)";
     error = os.str ();
   };
