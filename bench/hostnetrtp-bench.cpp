@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <fcntl.h>
 #include <cstdio>
 #include <cstring>
 #include <netinet/in.h>
@@ -195,7 +196,9 @@ struct Child {
 Child spawn (const std::vector<std::string> &args, const char *const *env_extra = nullptr)
 {
   int in[2], out[2];
-  if (pipe (in) != 0 || pipe (out) != 0)
+  /* CLOEXEC: a sibling must not inherit our end of another child's stdin,
+   * or closing it would never reach that child. */
+  if (pipe2 (in, O_CLOEXEC) != 0 || pipe2 (out, O_CLOEXEC) != 0)
     return {};
   Child c;
   c.pid = fork ();
