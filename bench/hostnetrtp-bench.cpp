@@ -242,8 +242,11 @@ Child start_receiver (const std::string &kind)
   port_env = "BENCH_PORT=" + std::to_string (free_port ());
   const char *env[] = {port_env.c_str (), nullptr};
   Child c = spawn ({"hostnetrtp-bench", "--receiver", kind}, env);
-  if (std::fscanf (c.from, " port %u", &c.port) != 1)
-    c.port = 0;
+  if (std::fscanf (c.from, " port %u", &c.port) != 1 || c.port == 0) {
+    /* A receiver that did not start must not read as "0% lost". */
+    std::fprintf (stderr, "hostnetrtp-bench: the %s receiver did not start\n", kind.c_str ());
+    std::exit (1);
+  }
   return c;
 }
 
@@ -530,6 +533,13 @@ int main (int argc, char **argv)
   if (mode == "--receiver-multi" && argc > 2)
     return run_multi_receiver (std::atoi (argv[2]));
   setvbuf (stdout, nullptr, _IOLBF, 0);
+  if (GstElementFactory *f = gst_element_factory_find ("hostnetrtpsrc")) {
+    gst_object_unref (f);
+  } else {
+    std::fprintf (stderr, "hostnetrtp-bench: no hostnetrtpsrc element: run it with "
+        "GST_PLUGIN_PATH=build/gst/hostnetrtp (or install the plugin)\n");
+    return 1;
+  }
   bool quick = mode == "--quick";
   unsigned secs = quick ? 2 : 5;
 
