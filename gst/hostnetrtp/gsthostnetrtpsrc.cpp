@@ -74,6 +74,8 @@ constexpr const char *kDefaultAddress = "0.0.0.0";
 constexpr guint kDefaultLatency = 200;
 /* A 4K camera's I-frame is ~1000 packets arriving in a few ms: 4 MiB holds it. */
 constexpr gint kDefaultBufferSize = 4 * 1024 * 1024;
+/* Between socket reader and RTP stack: seconds of a 4K camera. */
+constexpr guint kQueueBytes = 32 * 1024 * 1024;
 
 enum {
   PROP_0,
@@ -302,11 +304,12 @@ build_stream (GstHostnetRtpSrc *self, guint index, std::string &error)
   std::string rtcp_src = "send_rtcp_src_" + std::to_string (index);
 
   GstElement *rtp_src = make_element ("udpsrc", error);
+  GstElement *rtp_queue = make_element ("queue", error);
   GstElement *rtcp_udpsrc = mux ? nullptr : make_element ("udpsrc", error);
   GstElement *report_sink = make_element ("dynudpsink", error);
   path.funnel = make_element ("funnel", error);
-  if (!rtp_src || (!mux && !rtcp_udpsrc) || !report_sink || !path.funnel) {
-    for (GstElement *e : {rtp_src, rtcp_udpsrc, report_sink, path.funnel})
+  if (!rtp_src || !rtp_queue || (!mux && !rtcp_udpsrc) || !report_sink || !path.funnel) {
+    for (GstElement *e : {rtp_src, rtp_queue, rtcp_udpsrc, report_sink, path.funnel})
       if (e)
         gst_object_unref (gst_object_ref_sink (e));
     path.funnel = nullptr;
@@ -314,7 +317,11 @@ build_stream (GstHostnetRtpSrc *self, guint index, std::string &error)
   }
   g_object_set (rtp_src, "socket", path.sockets.rtp.get (), "close-socket", FALSE,
       "auto-multicast", FALSE, "caps", priv->streams[index].caps.get (), nullptr);
-  gst_bin_add_many (bin, rtp_src, report_sink, path.funnel, nullptr);
+  /* The socket reader only reads: the RTP stack runs in the queue's thread,
+   * so the kernel buffer is drained while the jitterbuffer works. */
+  g_object_set (rtp_queue, "max-size-buffers", 0u, "max-size-time", G_GUINT64_CONSTANT (0),
+      "max-size-bytes", kQueueBytes, nullptr);
+  gst_bin_add_many (bin, rtp_src, rtp_queue, report_sink, path.funnel, nullptr);
   if (rtcp_udpsrc) {
     GstCapsPtr rtcp_caps (gst_caps_new_empty_simple ("application/x-rtcp"));
     g_object_set (rtcp_udpsrc, "socket", path.sockets.rtcp.get (), "close-socket", FALSE,
@@ -325,7 +332,8 @@ build_stream (GstHostnetRtpSrc *self, guint index, std::string &error)
   g_object_set (report_sink, "socket", report_socket, "socket-v6", report_socket,
       "close-socket", FALSE, "sync", FALSE, "async", FALSE, nullptr);
 
-  if (!link_pads (rtp_src, "src", priv->rtpbin, rtp_sink.c_str (), error) ||
+  if (!link_pads (rtp_src, "src", rtp_queue, "sink", error) ||
+      !link_pads (rtp_queue, "src", priv->rtpbin, rtp_sink.c_str (), error) ||
       (rtcp_udpsrc && !link_pads (rtcp_udpsrc, "src", priv->rtpbin, rtcp_sink.c_str (), error)) ||
       !link_pads (priv->rtpbin, rtcp_src.c_str (), report_sink, "sink", error))
     return false;
