@@ -269,6 +269,32 @@ GST_START_TEST (test_bad_input_is_a_clear_error)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_capped_receive_buffer_warns)
+{
+  /* No kernel grants 2 GiB, not even to CAP_NET_ADMIN: the cap must be told. */
+  GstElement *pipeline = launch (receiver (random_range (4), "buffer-size=2147483647"));
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  GstMessagePtr warning = next_message (pipeline, GST_MESSAGE_WARNING);
+  fail_unless (warning != nullptr, "no warning for a capped receive buffer");
+  GError *err = nullptr;
+  gst_message_parse_warning (warning.get (), &err, nullptr);
+  fail_unless (strstr (err->message, "net.core.rmem_max=2147483647") != nullptr, "%s", err->message);
+  g_error_free (err);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+
+  /* The default is granted here (root, or rmem_max large enough): no warning. */
+  pipeline = launch (receiver (random_range (4)));
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  GstObjectPtr<GstBus> bus (gst_element_get_bus (pipeline));
+  GstMessagePtr none (gst_bus_pop_filtered (bus.get (), GST_MESSAGE_WARNING));
+  if (geteuid () == 0)
+    fail_unless (none == nullptr, "the default buffer-size was capped as root");
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
 static const char *kVideoAudio =
     "caps=\"application/x-rtp,media=video,clock-rate=90000,encoding-name=H264;"
     "application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU\"";
@@ -488,6 +514,7 @@ hostnetrtpsrc_suite (void)
   tcase_add_test (tc, test_loopback_rewritten);
   tcase_add_test (tc, test_loopback_refused_or_allowed);
   tcase_add_test (tc, test_bad_input_is_a_clear_error);
+  tcase_add_test (tc, test_capped_receive_buffer_warns);
   tcase_add_test (tc, test_video_and_audio_streams);
   tcase_add_test (tc, test_unlinked_stream_does_not_stop_others);
   tcase_add_test (tc, test_sdp_file);
