@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sstream>
+#include <vector>
 
 namespace hostnetrtp {
 
@@ -95,25 +96,31 @@ std::string default_route_interface ()
   return "";
 }
 
-bool apply_policy (const std::string &what, const std::string &text, GInetAddress *address,
-    LoopbackPolicy policy, std::string &warning, std::string &error)
+/* The error for a loopback @what under loopback-policy=error. */
+std::string loopback_refused (const std::string &what, const std::string &text, GInetAddress *address)
 {
-  switch (policy) {
-    case LoopbackPolicy::Allow:
-      return true;
-    case LoopbackPolicy::Error:
-      error = what + " '" + text + "' is a loopback address (" + to_text (address) +
-          "): replicas on one node share the loopback and senders outside the node cannot "
-          "reach it. Leave " + what + " empty, give a non-loopback address, or set "
-          "loopback-policy=allow for a single-host test";
-      return false;
-    case LoopbackPolicy::Rewrite:
-      warning = what + " '" + text + "' is a loopback address; using the wildcard instead "
-          "(set loopback-policy=allow to keep it, or =error to refuse it)";
-      return true;
-  }
-  return true;
+  return what + " '" + text + "' is a loopback address (" + to_text (address) +
+      "): replicas on one node share the loopback and senders outside the node cannot "
+      "reach it. Leave " + what + " empty, give a non-loopback address, or set "
+      "loopback-policy=allow for a single-host test";
 }
+
+/* Which address families a socket bound to @bound can receive. */
+struct Receivable {
+  bool ipv4 = true, ipv6 = false;
+  explicit Receivable (GInetAddress *bound)
+  {
+    if (bound && g_inet_address_get_family (bound) == G_SOCKET_FAMILY_IPV6) {
+      ipv6 = true;
+      ipv4 = is_wildcard (bound);  /* only :: is dual-stack */
+    }
+  }
+  bool accepts (GInetAddress *a) const
+  {
+    return g_inet_address_get_family (a) == G_SOCKET_FAMILY_IPV4 ? ipv4 : ipv6;
+  }
+  std::string families () const { return ipv4 && ipv6 ? "IPv4 or IPv6" : ipv4 ? "IPv4" : "IPv6"; }
+};
 
 }  // namespace
 
@@ -156,24 +163,30 @@ bool resolve_bind_address (const std::string &text, LoopbackPolicy policy, BindA
     return false;
   if (!is_loopback (out.address.get ()))
     return true;
-  if (!apply_policy ("address", text, out.address.get (), policy, out.warning, error)) {
+  if (policy == LoopbackPolicy::Error) {
+    error = loopback_refused ("address", text, out.address.get ());
     out.address.reset ();
     return false;
   }
   if (policy == LoopbackPolicy::Rewrite) {
     out.address = wildcard_of (g_inet_address_get_family (out.address.get ()));
     out.rewritten = true;
+    out.warning = "address '" + text + "' is a loopback address; binding the wildcard " +
+        to_text (out.address.get ()) + " instead (set loopback-policy=allow to keep it, or "
+        "=error to refuse it)";
   }
   return true;
 }
 
-std::string detect_host_address ()
+std::string detect_host_address (bool ipv4, bool ipv6)
 {
   std::string iface = default_route_interface ();
-  std::string found = iface.empty () ? "" : interface_address (iface.c_str (), false);
-  if (found.empty ())
+  std::string found;
+  if (ipv4 && !iface.empty ())
+    found = interface_address (iface.c_str (), false);
+  if (found.empty () && ipv4)
     found = interface_address (nullptr, false);
-  if (found.empty ())
+  if (found.empty () && ipv6)
     found = interface_address (nullptr, true);
   return found;
 }
@@ -182,6 +195,10 @@ bool choose_advertise_address (const std::string &configured, GInetAddress *boun
     LoopbackPolicy policy, AdvertiseAddress &out, std::string &error)
 {
   out = AdvertiseAddress ();
+  const Receivable receivable (bound);
+  const std::string bound_text = bound ? to_text (bound) : "0.0.0.0";
+  std::vector<std::string> skipped;  /* every value passed over, for the warning */
+  std::string rewritten;
   if (!configured.empty ()) {
     GObjectPtr<GInetAddress> a (g_inet_address_new_from_string (configured.c_str ()));
     if (!a) {
@@ -189,16 +206,24 @@ bool choose_advertise_address (const std::string &configured, GInetAddress *boun
           "senders should send to, or leave it empty to detect it";
       return false;
     }
-    if (!is_loopback (a.get ()) ||
-        policy == LoopbackPolicy::Allow) {
+    if (!receivable.accepts (a.get ())) {
+      error = "advertise-address '" + configured + "' cannot be received: the sockets are bound "
+          "to " + bound_text + ", which receives " + receivable.families () + " only. Advertise "
+          "an address of that family, or bind address=:: for both";
+      return false;
+    }
+    if (!is_loopback (a.get ()) || policy == LoopbackPolicy::Allow) {
       out.address = to_text (a.get ());
       out.source = "advertise-address";
       return true;
     }
-    if (!apply_policy ("advertise-address", configured, a.get (), policy, out.warning, error))
+    if (policy == LoopbackPolicy::Error) {
+      error = loopback_refused ("advertise-address", configured, a.get ());
       return false;
-    /* rewrite: fall through to detection, keeping the warning */
-  } else if (bound && !is_wildcard (bound) && (!is_loopback (bound) || policy == LoopbackPolicy::Allow)) {
+    }
+    rewritten = "advertise-address '" + configured + "' is a loopback address";
+  } else if (bound && !is_wildcard (bound) &&
+      (!is_loopback (bound) || policy == LoopbackPolicy::Allow)) {
     out.address = to_text (bound);
     out.source = g_inet_address_get_is_multicast (bound) ? "multicast group" : "bound address";
     return true;
@@ -207,18 +232,38 @@ bool choose_advertise_address (const std::string &configured, GInetAddress *boun
     const char *value = g_getenv (var);
     if (!value || !*value)
       continue;
+    const std::string named = std::string ("$") + var + "='" + value + "'";
     GObjectPtr<GInetAddress> a (g_inet_address_new_from_string (value));
-    if (a && !is_loopback (a.get ())) {
+    if (!a) {
+      skipped.push_back (named + " is not an IP address");
+    } else if (is_loopback (a.get ())) {
+      skipped.push_back (named + " is a loopback address");
+    } else if (!receivable.accepts (a.get ())) {
+      skipped.push_back (named + " cannot be received on " + bound_text + " (" +
+          receivable.families () + " only)");
+    } else {
       out.address = to_text (a.get ());
       out.source = std::string ("$") + var;
-      return true;
+      break;
     }
   }
-  out.address = detect_host_address ();
-  out.source = "detected";
   if (out.address.empty ()) {
-    std::string none = "no non-loopback address found to advertise: set advertise-address";
-    out.warning = out.warning.empty () ? none : out.warning + "; " + none;
+    out.address = detect_host_address (receivable.ipv4, receivable.ipv6);
+    out.source = "detected";
+  }
+  std::string text;
+  for (const std::string &s : skipped)
+    text += (text.empty () ? "" : "; ") + s;
+  if (!rewritten.empty ())
+    text += (text.empty () ? "" : "; ") + rewritten;
+  if (!text.empty () || out.address.empty ()) {
+    text += out.address.empty () ? (text.empty () ? "" : ". ") +
+        std::string ("No non-loopback ") + receivable.families () + " address was found to "
+        "advertise: set advertise-address"
+        : ". Advertising " + out.address + " (" + out.source + ") instead";
+    if (!rewritten.empty ())
+      text += " (set loopback-policy=allow to keep the loopback address, or =error to refuse it)";
+    out.warning = text;
   }
   return true;
 }

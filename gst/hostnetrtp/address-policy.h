@@ -38,14 +38,20 @@ struct AdvertiseAddress {
 /* The address senders should send to. Order: the configured one, a specific
  * bound address, $HOSTNETRTP_ADVERTISE_ADDRESS, $HOST_IP, $POD_IP, the
  * interface holding the default route, the first non-loopback interface.
+ * Only addresses of a family the socket bound to @bound receives count
+ * (IPv4 for an IPv4 bind, IPv6 for a specific IPv6 bind, either for ::).
  * A configured loopback address is handled by @policy like a bind address;
- * loopback values from the environment are skipped. */
+ * a loopback, malformed or unreceivable value from the environment is
+ * passed over. Everything passed over or rewritten is named in
+ * out.warning. False with a sentence in @error for a configured value that
+ * is not an address, cannot be received, or is refused by the policy. */
 bool choose_advertise_address (const std::string &configured, GInetAddress *bound,
     LoopbackPolicy policy, AdvertiseAddress &out, std::string &error);
 
 /* The address of the interface holding the default route, else the first
- * non-loopback interface address; IPv4 preferred. Empty if none. */
-std::string detect_host_address ();
+ * non-loopback interface address of the families asked for, IPv4 first.
+ * Empty if none. */
+std::string detect_host_address (bool ipv4 = true, bool ipv6 = true);
 
 const char *loopback_policy_name (LoopbackPolicy policy);
 

@@ -1,6 +1,8 @@
 /* hostnetrtp — stream descriptions. See encodings.h. */
 #include "encodings.h"
 
+#include <gst/rtp/gstrtppayloads.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -146,6 +148,18 @@ bool describe_streams (const GstCaps *caps, std::vector<StreamDescription> &stre
 
 GstCaps *caps_for_payload (const StreamDescription &stream, guint pt)
 {
+  /* A static payload type (RFC 3551) names its own encoding: PCMA is PT 8
+   * even on a stream configured as PCMU. */
+  const GstRTPPayloadInfo *info = pt != guint (stream.payload) && pt < 96
+      ? gst_rtp_payload_info_for_pt (guint8 (pt)) : nullptr;
+  if (info && info->media && info->encoding_name && info->clock_rate) {
+    GstCaps *caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, info->media,
+        "clock-rate", G_TYPE_INT, int (info->clock_rate), "encoding-name", G_TYPE_STRING,
+        info->encoding_name, "payload", G_TYPE_INT, int (pt), nullptr);
+    if (info->encoding_parameters)
+      gst_caps_set_simple (caps, "encoding-params", G_TYPE_STRING, info->encoding_parameters, nullptr);
+    return caps;
+  }
   GstCaps *caps = gst_caps_copy (stream.caps.get ());
   gst_caps_set_simple (caps, "payload", G_TYPE_INT, static_cast<int> (pt), nullptr);
   return caps;

@@ -28,8 +28,10 @@ GstCaps *caps_for_encoding_name (const std::string &name, std::string &error);
 bool describe_streams (const GstCaps *caps, std::vector<StreamDescription> &streams,
     std::string &error);
 
-/* The stream's caps for payload type @pt: a sender using another payload
- * type than configured is still mapped, not dropped. */
+/* The stream's caps for payload type @pt: the configured caps for its own
+ * payload type and for any dynamic one (a sender using 107 where 96 was
+ * configured is still mapped, not dropped); a static payload type other
+ * than the configured one (RFC 3551, 0-95) maps to its own encoding. */
 GstCaps *caps_for_payload (const StreamDescription &stream, guint pt);
 
 /* Comma-separated list of the known encoding names, for messages and docs. */

@@ -10,4 +10,7 @@ G_DECLARE_FINAL_TYPE (GstHostnetRtpSrc, gst_hostnet_rtp_src, GST, HOSTNET_RTP_SR
 
 GST_ELEMENT_REGISTER_DECLARE (hostnetrtpsrc);
 
+/* Stream @index's statistics (for its src pad's stats property). */
+GstStructure *gst_hostnet_rtp_src_stream_stats (GstHostnetRtpSrc *self, guint index);
+
 G_END_DECLS

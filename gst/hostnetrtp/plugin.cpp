@@ -9,4 +9,4 @@ plugin_init (GstPlugin *plugin) noexcept
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, hostnetrtp,
     "RTP reception for replicas sharing a host network: race-free port pairs, no loopback binds",
-    plugin_init, VERSION, "LGPL", "hostnetrtp", "https://example.invalid/hostnetrtp")
+    plugin_init, VERSION, "LGPL", "hostnetrtp", "Unknown package origin")

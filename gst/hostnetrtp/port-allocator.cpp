@@ -390,7 +390,8 @@ unsigned walk_start (guint64 seed, unsigned n)
 }
 
 std::string unreserved_ephemeral_overlap (const PortRange &range,
-    const std::string &port_range_text, const std::string &reserved_text)
+    const std::string &port_range_text, const std::string &reserved_text,
+    std::string *kernel_range)
 {
   if (range.kernel_chosen ())
     return "";
@@ -398,6 +399,8 @@ std::string unreserved_ephemeral_overlap (const PortRange &range,
   std::istringstream in (port_range_text);
   if (!(in >> eph_lo >> eph_hi))
     return "";
+  if (kernel_range)
+    *kernel_range = std::to_string (eph_lo) + "-" + std::to_string (eph_hi);
   unsigned lo = std::max<unsigned> (range.min, eph_lo);
   unsigned hi = std::min<unsigned> (range.max == range.min ? range.min + 1u : range.max, eph_hi);
   if (lo > hi)
@@ -423,7 +426,7 @@ std::string unreserved_ephemeral_overlap (const PortRange &range,
   return "";
 }
 
-std::string unreserved_ephemeral_overlap (const PortRange &range)
+std::string unreserved_ephemeral_overlap (const PortRange &range, std::string *kernel_range)
 {
   auto read = [] (const char *path) {
     gchar *contents = nullptr;
@@ -433,7 +436,7 @@ std::string unreserved_ephemeral_overlap (const PortRange &range)
     return std::string (contents);
   };
   return unreserved_ephemeral_overlap (range, read ("/proc/sys/net/ipv4/ip_local_port_range"),
-      read ("/proc/sys/net/ipv4/ip_local_reserved_ports"));
+      read ("/proc/sys/net/ipv4/ip_local_reserved_ports"), kernel_range);
 }
 
 }  // namespace hostnetrtp

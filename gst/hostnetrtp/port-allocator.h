@@ -63,12 +63,15 @@ guint64 replica_start_seed ();
 unsigned walk_start (guint64 seed, unsigned n);
 
 /* The part of @range that the kernel may hand out as ephemeral ports and that
- * ip_local_reserved_ports does not protect, as "A-B" text; "" if none.
+ * ip_local_reserved_ports does not protect, as "A-B" text; "" if none. The
+ * kernel's whole ephemeral range goes to @kernel_range ("A-B") if given.
  * The two /proc texts are parameters so the logic is testable. */
 std::string unreserved_ephemeral_overlap (const PortRange &range,
-    const std::string &ip_local_port_range, const std::string &ip_local_reserved_ports);
+    const std::string &ip_local_port_range, const std::string &ip_local_reserved_ports,
+    std::string *kernel_range = nullptr);
 
 /* The same, reading this machine's /proc/sys/net/ipv4 files. */
-std::string unreserved_ephemeral_overlap (const PortRange &range);
+std::string unreserved_ephemeral_overlap (const PortRange &range,
+    std::string *kernel_range = nullptr);
 
 }  // namespace hostnetrtp

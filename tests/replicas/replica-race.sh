@@ -86,7 +86,7 @@ done
 own_ok=1
 for i in "${held[@]}"; do
   if ! wait_for "r$i" "ssrc=\(uint\)$((0x5E000000 + i))\b"; then own_ok=0; echo "#   replica $i never saw its sender"; fi
-  others=$(grep -o 'ssrc=(uint)[0-9]*' "$work/r$i.log" | sort -u | grep -vc "ssrc=(uint)$((0x5E000000 + i))$")
+  others=$(grep -o '[ ,]ssrc=(uint)[0-9]*' "$work/r$i.log" | sed 's/^.//' | sort -u | grep -vc "^ssrc=(uint)$((0x5E000000 + i))$")
   [ "$others" -eq 0 ] || { own_ok=0; echo "#   replica $i saw $others foreign SSRC(s)"; }
 done
 check "every replica got its own sender's SSRC and no other" [ $own_ok -eq 1 ]

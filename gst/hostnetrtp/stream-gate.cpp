@@ -1,0 +1,244 @@
+/* hostnetrtp — one stream's gate. See stream-gate.h. */
+#include "stream-gate.h"
+
+namespace hostnetrtp {
+
+namespace {
+
+/* rtpsession's own default: a new source is valid after two in sequence. */
+constexpr unsigned kProbation = 2;
+/* A jump this far is a restarted sequence, not loss (rtpsession's dropout). */
+constexpr gint64 kMaxDropout = 3000;
+constexpr guint64 kWindow = 64;
+
+}  // namespace
+
+void SequenceTracker::add (guint16 seq)
+{
+  if (!started_) {
+    started_ = true;
+    highest_ = first_ = seq;
+    unique_ = 1;
+    window_ = 1;
+    return;
+  }
+  const gint64 delta = gint16 (guint16 (seq - guint16 (highest_)));
+  if (delta > 0 && delta <= kMaxDropout) {
+    window_ = guint64 (delta) >= kWindow ? 0 : window_ << delta;
+    window_ |= 1;
+    highest_ += guint64 (delta);
+    unique_++;
+  } else if (delta <= 0 && -delta < gint64 (kWindow)) {
+    const guint64 bit = guint64 (1) << guint64 (-delta);
+    if (window_ & bit) {
+      duplicates_++;
+    } else {
+      window_ |= bit;
+      unique_++;
+    }
+  } else if (delta > 0 || -delta > kMaxDropout) {
+    /* The sequence restarted elsewhere: close this run, start another. */
+    lost_before_ = lost ();
+    highest_ = first_ = seq;
+    unique_ = 1;
+    window_ = 1;
+  }
+  /* else: older than the window, within dropout: late, already counted lost */
+}
+
+guint64 SequenceTracker::lost () const
+{
+  const guint64 expected = started_ ? highest_ - first_ + 1 : 0;
+  return lost_before_ + (expected > unique_ ? expected - unique_ : 0);
+}
+
+const char *drop_reason (Drop drop)
+{
+  switch (drop) {
+    case Drop::None: return "accepted";
+    case Drop::NotAllowed: return "not in allowed-senders";
+    case Drop::Malformed: return "not valid RTP/RTCP";
+    case Drop::ForeignSender: return "not the stream's current sender";
+    case Drop::NoSender: return "RTCP before any sender";
+  }
+  return "?";
+}
+
+StreamGate::StreamGate (GateConfig config)
+    : config_ (std::move (config)), filter_ (config_.filter),
+      takeover_after_us_ (config_.takeover_after_us)
+{
+}
+
+void StreamGate::set_filter (std::shared_ptr<const SenderFilter> filter)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  filter_ = std::move (filter);
+}
+
+void StreamGate::set_takeover_after (gint64 us)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  takeover_after_us_ = us;
+}
+
+void StreamGate::count_drop (Drop drop, const Peer &from)
+{
+  switch (drop) {
+    case Drop::NotAllowed:
+      counters_.dropped_not_allowed++;
+      pending_.not_allowed++;
+      break;
+    case Drop::Malformed:
+      counters_.dropped_malformed++;
+      pending_.malformed++;
+      break;
+    case Drop::ForeignSender:
+      counters_.dropped_foreign++;
+      pending_.foreign++;
+      break;
+    case Drop::NoSender:
+      /* Counted, not warned about: a camera's first SR may well overtake
+       * its first RTP packet on the other socket. */
+      counters_.dropped_foreign++;
+      return;
+    case Drop::None:
+      return;
+  }
+  pending_.example = from;
+  pending_.example_reason = drop;
+}
+
+GateVerdict StreamGate::reject (GateVerdict v, Drop drop, const Peer &from)
+{
+  v.drop = drop;
+  count_drop (drop, from);
+  return v;
+}
+
+GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
+{
+  GateVerdict v;
+  RtpHeader header;
+  std::lock_guard<std::mutex> guard (lock_);
+  if (filter_ && !filter_->allows (from))
+    return reject (v, Drop::NotAllowed, from);
+  if (!parse_rtp (data, size, header))
+    return reject (v, Drop::Malformed, from);
+  v.ssrc = header.ssrc;
+  const bool current = sender_.present && sender_.ssrc == header.ssrc &&
+      sender_.rtp_from.same_host (from);
+  if (!current) {
+    const bool free = !sender_.present || sender_.said_bye ||
+        now_us - sender_.last_seen_us >= takeover_after_us_;
+    if (!free)
+      return reject (v, Drop::ForeignSender, from);
+    v.sender_changed = true;
+    v.had_previous = sender_.present;
+    v.previous_ssrc = sender_.ssrc;
+    sender_ = SenderState ();
+    sender_.present = true;
+    sender_.ssrc = header.ssrc;
+    in_sequence_ = 0;
+    lost_before_ += sequence_.lost ();
+    duplicates_before_ += sequence_.duplicates ();
+    sequence_ = SequenceTracker ();
+    counters_.sender_changes++;
+  } else if (guint16 (last_seq_ + 1) != header.seq) {
+    in_sequence_ = 0;
+  }
+  sender_.rtp_from = from;
+  sender_.last_seen_us = now_us;
+  last_seq_ = header.seq;
+  if (!sender_.confirmed && ++in_sequence_ >= kProbation)
+    sender_.confirmed = true;
+  sequence_.add (header.seq);
+  counters_.packets++;
+  counters_.bytes += header.payload_size;
+  counters_.last_packet_us = now_us;
+  return v;
+}
+
+GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
+{
+  GateVerdict v;
+  RtcpSummary summary;
+  std::lock_guard<std::mutex> guard (lock_);
+  if (filter_ && !filter_->allows (from))
+    return reject (v, Drop::NotAllowed, from);
+  if (!parse_rtcp (data, size, summary))
+    return reject (v, Drop::Malformed, from);
+  v.ssrc = summary.first_ssrc;
+  if (!sender_.present)
+    return reject (v, Drop::NoSender, from);
+  /* Only the current sender speaks, and only of itself: a compound naming
+   * other sources would make rtpsession create them. */
+  if (summary.first_ssrc != sender_.ssrc || !summary.only_first_ssrc ||
+      !sender_.rtp_from.same_host (from))
+    return reject (v, Drop::ForeignSender, from);
+  sender_.rtcp_from = from;
+  sender_.last_seen_us = now_us;
+  if (summary.bye)
+    sender_.said_bye = true;
+  counters_.rtcp_packets++;
+  return v;
+}
+
+GObjectPtr<GSocketAddress> StreamGate::report_destination (std::string *why)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  Peer to;
+  if (config_.multicast_report_to.valid) {
+    to = config_.multicast_report_to;
+  } else if (!sender_.present || !sender_.confirmed) {
+    if (why)
+      *why = "no sender has passed probation yet";
+    return {};
+  } else if (sender_.rtcp_from.valid) {
+    to = sender_.rtcp_from;
+  } else {
+    to = sender_.rtp_from;
+    if (!config_.rtcp_mux) {
+      if (to.port == 0 || to.port == 65535) {
+        if (why)
+          *why = "the sender's RTP port " + std::to_string (to.port) + " has no RTCP port after it";
+        return {};
+      }
+      to.port++;
+    }
+  }
+  GObjectPtr<GSocketAddress> address = to.to_socket_address (config_.local_family);
+  if (!address && why)
+    *why = to.port == 0 ? "port 0 of " + to.host_string () + " cannot be sent to"
+        : "an IPv4 socket cannot reach " + to.host_string ();
+  return address;
+}
+
+SenderState StreamGate::sender ()
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  return sender_;
+}
+
+GateCounters StreamGate::counters ()
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  GateCounters c = counters_;
+  c.lost = lost_before_ + sequence_.lost ();
+  c.duplicates = duplicates_before_ + sequence_.duplicates ();
+  return c;
+}
+
+bool StreamGate::take_drop_report (gint64 now_us, gint64 interval_us, DropReport &report)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  if (pending_.total () == 0 || (reported_once_ && now_us - last_report_us_ < interval_us))
+    return false;
+  report = pending_;
+  pending_ = DropReport ();
+  last_report_us_ = now_us;
+  reported_once_ = true;
+  return true;
+}
+
+}  // namespace hostnetrtp

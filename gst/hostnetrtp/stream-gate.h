@@ -1,0 +1,145 @@
+/* hostnetrtp — one stream's gate: which datagrams reach rtpbin, and where
+ * receiver reports go.
+ *
+ * On a host network anyone who can reach the node can send to a replica's
+ * ports. The gate lets through only
+ *   - datagrams from allowed-senders (all, when the list is empty),
+ *   - that parse as RTP (RTP socket) or RTCP (RTCP socket, or split off a
+ *     muxed port),
+ *   - from the stream's one current sender: the (address, SSRC) that locked
+ *     the stream first. Another sender takes over only once the current one
+ *     said BYE or has been silent for the takeover time, so a camera that
+ *     restarts comes back while an SSRC injected into a live stream never
+ *     reaches rtpbin, and a flood of new SSRCs costs nothing but a drop.
+ * Receiver reports go only where the current sender's own traffic says: the
+ * address its accepted RTCP came from, else its RTP port + 1 once it passed
+ * probation (two packets in sequence); a multicast stream reports to its
+ * group. Never to port 0, never to a family the socket cannot reach.
+ *
+ * Pure logic over bytes, addresses and a monotonic time: no elements. */
+#pragma once
+
+#include "packet.h"
+#include "peer.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace hostnetrtp {
+
+enum class Drop { None, NotAllowed, Malformed, ForeignSender, NoSender };
+
+/* "not in allowed-senders", "malformed", ... for warnings. */
+const char *drop_reason (Drop drop);
+
+struct GateVerdict {
+  Drop drop = Drop::None;
+  bool sender_changed = false;  /* this packet made a new sender current */
+  bool had_previous = false;    /* ... and replaced previous_ssrc */
+  guint32 previous_ssrc = 0;
+  guint32 ssrc = 0;             /* the packet's (first) SSRC, when it parsed */
+  bool accepted () const { return drop == Drop::None; }
+};
+
+struct SenderState {
+  bool present = false;
+  guint32 ssrc = 0;
+  Peer rtp_from;
+  Peer rtcp_from;     /* from the last accepted RTCP; invalid before */
+  bool confirmed = false;
+  bool said_bye = false;
+  gint64 last_seen_us = 0;
+};
+
+/* Which sequence numbers a sender delivered: loss and duplicates, exact
+ * within a window of 64 behind the highest, cheap per packet. */
+class SequenceTracker {
+ public:
+  void add (guint16 seq);
+  guint64 lost () const;        /* expected but never seen, over every run */
+  guint64 duplicates () const { return duplicates_; }
+
+ private:
+  bool started_ = false;
+  guint64 highest_ = 0;  /* extended: cycles << 16 | seq */
+  guint64 first_ = 0;
+  guint64 unique_ = 0;
+  guint64 window_ = 0;   /* bit i: highest - i was seen */
+  guint64 duplicates_ = 0;
+  guint64 lost_before_ = 0;  /* from runs before a resync */
+};
+
+struct GateCounters {
+  guint64 packets = 0;        /* RTP accepted */
+  guint64 bytes = 0;          /* RTP payload accepted */
+  guint64 lost = 0;           /* sequence numbers never seen, every sender */
+  guint64 duplicates = 0;
+  guint64 rtcp_packets = 0;   /* RTCP accepted */
+  guint64 dropped_not_allowed = 0;
+  guint64 dropped_malformed = 0;
+  guint64 dropped_foreign = 0;  /* another sender's, or RTCP before any sender */
+  guint64 sender_changes = 0;
+  gint64 last_packet_us = 0;    /* monotonic time of the last accepted RTP; 0: never */
+};
+
+/* Drops since the previous report, for one rate-limited warning. */
+struct DropReport {
+  guint64 not_allowed = 0, malformed = 0, foreign = 0;
+  Peer example;           /* the last dropped datagram's source */
+  Drop example_reason = Drop::None;
+  guint64 total () const { return not_allowed + malformed + foreign; }
+};
+
+struct GateConfig {
+  GSocketFamily local_family = G_SOCKET_FAMILY_IPV4;  /* of the socket reports leave from */
+  bool rtcp_mux = false;
+  Peer multicast_report_to;  /* valid on a multicast stream: group and RTCP port */
+  gint64 takeover_after_us = 2 * G_USEC_PER_SEC;
+  std::shared_ptr<const SenderFilter> filter;  /* null: everyone */
+};
+
+class StreamGate {
+ public:
+  explicit StreamGate (GateConfig config);
+  StreamGate (const StreamGate &) = delete;
+  StreamGate &operator= (const StreamGate &) = delete;
+
+  /* Live settings: both apply to the next datagram. */
+  void set_filter (std::shared_ptr<const SenderFilter> filter);
+  void set_takeover_after (gint64 us);
+
+  /* One datagram from @from at @now_us (monotonic). */
+  GateVerdict rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us);
+  GateVerdict rtcp (const guint8 *data, size_t size, const Peer &from, gint64 now_us);
+
+  /* Where receiver reports go now, or null with the reason in @why. */
+  GObjectPtr<GSocketAddress> report_destination (std::string *why = nullptr);
+
+  SenderState sender ();
+  GateCounters counters ();
+
+  /* True, with what was dropped since the last report, when something was
+   * dropped and @interval_us has passed since the last report. */
+  bool take_drop_report (gint64 now_us, gint64 interval_us, DropReport &report);
+
+ private:
+  GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);
+  void count_drop (Drop drop, const Peer &from);
+
+  const GateConfig config_;
+  std::mutex lock_;
+  std::shared_ptr<const SenderFilter> filter_;
+  gint64 takeover_after_us_;
+  SenderState sender_;
+  guint16 last_seq_ = 0;
+  unsigned in_sequence_ = 0;
+  SequenceTracker sequence_;      /* the current sender's */
+  guint64 lost_before_ = 0, duplicates_before_ = 0;  /* previous senders' */
+  GateCounters counters_;
+  DropReport pending_;
+  gint64 last_report_us_ = 0;
+  bool reported_once_ = false;
+};
+
+}  // namespace hostnetrtp

@@ -1,0 +1,223 @@
+/* hostnetrtp — one stream's datagrams. See stream-path.h. */
+#include "stream-path.h"
+
+#include <gst/net/gstnetaddressmeta.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_hostnet_rtp_src_debug);
+#define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
+
+namespace hostnetrtp {
+
+namespace {
+
+/* Warnings about what the network sends are rate-limited to one per stream
+ * and kind in this interval: a flood must not become a flood of messages. */
+constexpr gint64 kWarningInterval = 10 * G_USEC_PER_SEC;
+
+Peer sender_of (GstBuffer *buffer)
+{
+  GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer);
+  return meta ? Peer::from_socket_address (meta->addr) : Peer ();
+}
+
+std::string drop_summary (guint index, guint port, const DropReport &r)
+{
+  std::ostringstream os;
+  os << "stream " << index << " (port " << port << "): dropped " << r.total ()
+     << " datagram(s) from the network since the last report:";
+  if (r.not_allowed)
+    os << " " << r.not_allowed << " from senders not in allowed-senders;";
+  if (r.malformed)
+    os << " " << r.malformed << " not valid RTP/RTCP;";
+  if (r.foreign)
+    os << " " << r.foreign << " not from the stream's current sender;";
+  os << " the last from " << r.example.to_string () << " (" << drop_reason (r.example_reason)
+     << "). The stream goes on; set allowed-senders to the camera's address to keep others out";
+  return os.str ();
+}
+
+}  // namespace
+
+StreamPath::StreamPath (guint index, BoundStream sockets, GateConfig gate, Hooks hooks)
+    : index_ (index), sockets_ (std::move (sockets)), gate_ (std::move (gate)),
+      hooks_ (std::move (hooks))
+{
+}
+
+StreamPath::~StreamPath ()
+{
+  detach ();
+}
+
+void StreamPath::attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad,
+    GstPad *session_rtcp_sink, GstPad *session_report_src) noexcept
+{
+  gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, this, nullptr);
+  if (rtcp_reader_pad)
+    gst_pad_add_probe (rtcp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtcp, this, nullptr);
+  if (session_rtcp_sink) {
+    mux_pad_.reset (GST_PAD (gst_object_ref_sink (gst_pad_new ("rtcp_mux_src", GST_PAD_SRC))));
+    gst_pad_link (mux_pad_.get (), session_rtcp_sink);
+    gst_pad_set_active (mux_pad_.get (), TRUE);
+  }
+  report_pad_.reset (GST_PAD (gst_object_ref_sink (gst_pad_new ("report_sink", GST_PAD_SINK))));
+  gst_pad_set_element_private (report_pad_.get (), this);
+  gst_pad_set_chain_function (report_pad_.get (), on_report);
+  gst_pad_set_event_function (report_pad_.get (),
+      [] (GstPad *, GstObject *, GstEvent *event) noexcept -> gboolean {
+        gst_event_unref (event);
+        return TRUE;
+      });
+  gst_pad_link (session_report_src, report_pad_.get ());
+  gst_pad_set_active (report_pad_.get (), TRUE);
+}
+
+void StreamPath::detach () noexcept
+{
+  for (GstObjectPtr<GstPad> *own : {&mux_pad_, &report_pad_}) {
+    if (!*own)
+      continue;
+    gst_pad_set_active (own->get (), FALSE);
+    if (GstPad *peer = gst_pad_get_peer (own->get ())) {
+      if (GST_PAD_IS_SRC (own->get ()))
+        gst_pad_unlink (own->get (), peer);
+      else
+        gst_pad_unlink (peer, own->get ());
+      gst_object_unref (peer);
+    }
+    own->reset ();
+  }
+}
+
+guint64 StreamPath::reports_sent () const
+{
+  std::lock_guard<std::mutex> guard (report_lock_);
+  return reports_sent_;
+}
+
+void StreamPath::warn_about_drops (gint64 now_us)
+{
+  DropReport report;
+  if (hooks_.warn && gate_.take_drop_report (now_us, kWarningInterval, report))
+    hooks_.warn (drop_summary (index_, sockets_.rtp_port, report));
+}
+
+GstPadProbeReturn StreamPath::pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  const gint64 now = g_get_monotonic_time ();
+  const Peer from = sender_of (buffer);
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return GST_PAD_PROBE_DROP;
+  const bool rtcp = rtcp_socket || (!sockets_.rtcp && looks_like_rtcp (map.data, map.size));
+  GateVerdict verdict = rtcp ? gate_.rtcp (map.data, map.size, from, now)
+      : gate_.rtp (map.data, map.size, from, now);
+  gst_buffer_unmap (buffer, &map);
+  if (!verdict.accepted ()) {
+    GST_LOG ("stream %u: dropped a datagram from %s: %s", index_, from.to_string ().c_str (),
+        drop_reason (verdict.drop));
+    warn_about_drops (now);
+    return GST_PAD_PROBE_DROP;
+  }
+  if (verdict.sender_changed && hooks_.sender_changed)
+    hooks_.sender_changed (verdict);
+  /* The gate decided who the sender is: rtpsession must not second-guess it. */
+  buffer = gst_buffer_make_writable (buffer);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer))
+    gst_buffer_remove_meta (buffer, &meta->meta);
+  if (rtcp && !rtcp_socket) {
+    GST_PAD_PROBE_INFO_DATA (info) = nullptr;
+    push_split_rtcp (buffer);
+    return GST_PAD_PROBE_HANDLED;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+void StreamPath::push_split_rtcp (GstBuffer *buffer) noexcept
+{
+  if (!mux_pad_) {
+    gst_buffer_unref (buffer);
+    return;
+  }
+  if (!mux_pad_started_) {
+    std::string id = "hostnetrtp-rtcp-mux-" + std::to_string (index_);
+    gst_pad_push_event (mux_pad_.get (), gst_event_new_stream_start (id.c_str ()));
+    GstCapsPtr caps (gst_caps_new_empty_simple ("application/x-rtcp"));
+    gst_pad_push_event (mux_pad_.get (), gst_event_new_caps (caps.get ()));
+    GstSegment segment;
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    gst_pad_push_event (mux_pad_.get (), gst_event_new_segment (&segment));
+    mux_pad_started_ = true;
+  }
+  gst_pad_push (mux_pad_.get (), buffer);
+}
+
+GstPadProbeReturn StreamPath::on_rtp (GstPad *, GstPadProbeInfo *info, gpointer self) noexcept
+{
+  return static_cast<StreamPath *> (self)->pass (info, false);
+}
+
+GstPadProbeReturn StreamPath::on_rtcp (GstPad *, GstPadProbeInfo *info, gpointer self) noexcept
+{
+  return static_cast<StreamPath *> (self)->pass (info, true);
+}
+
+void StreamPath::warn_limited (const std::string &text)
+{
+  const gint64 now = g_get_monotonic_time ();
+  {
+    std::lock_guard<std::mutex> guard (report_lock_);
+    if (last_send_warning_us_ && now - last_send_warning_us_ < kWarningInterval)
+      return;
+    last_send_warning_us_ = now;
+  }
+  if (hooks_.warn)
+    hooks_.warn (text);
+}
+
+void StreamPath::send_report (GstBuffer *buffer) noexcept
+{
+  std::string why;
+  GObjectPtr<GSocketAddress> to = gate_.report_destination (&why);
+  if (!to) {
+    GST_LOG ("stream %u: no receiver report sent: %s", index_, why.c_str ());
+    if (why.find ("probation") == std::string::npos)
+      warn_limited ("stream " + std::to_string (index_) + ": receiver reports are not sent: " +
+          why + ". The stream goes on");
+    return;
+  }
+  GSocket *socket = sockets_.rtcp ? sockets_.rtcp.get () : sockets_.rtp.get ();
+  struct sockaddr_storage native;
+  GstMapInfo map;
+  if (!g_socket_address_to_native (to.get (), &native, sizeof (native), nullptr) ||
+      !gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return;
+  ssize_t sent = sendto (g_socket_get_fd (socket), map.data, map.size, MSG_DONTWAIT | MSG_NOSIGNAL,
+      reinterpret_cast<struct sockaddr *> (&native), g_socket_address_get_native_size (to.get ()));
+  const int err = errno;
+  gst_buffer_unmap (buffer, &map);
+  if (sent < 0) {
+    warn_limited ("stream " + std::to_string (index_) + ": cannot send a receiver report to " +
+        Peer::from_socket_address (to.get ()).to_string () + ": " + std::strerror (err) +
+        ". The stream goes on");
+    return;
+  }
+  std::lock_guard<std::mutex> guard (report_lock_);
+  reports_sent_++;
+}
+
+GstFlowReturn StreamPath::on_report (GstPad *pad, GstObject *, GstBuffer *buffer) noexcept
+{
+  auto *self = static_cast<StreamPath *> (gst_pad_get_element_private (pad));
+  self->send_report (buffer);
+  gst_buffer_unref (buffer);
+  return GST_FLOW_OK;
+}
+
+}  // namespace hostnetrtp

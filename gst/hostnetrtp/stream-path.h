@@ -1,0 +1,73 @@
+/* hostnetrtp — one stream's datagrams between its sockets and rtpbin.
+ *
+ *   RTP socket reader  --[gate]--> rtpbin recv_rtp_sink   (rtcp-mux: RTCP split
+ *   RTCP socket reader --[gate]--> rtpbin recv_rtcp_sink   off to recv_rtcp_sink)
+ *   rtpbin send_rtcp_src --> report pad: sent from the RTCP socket itself
+ *
+ * The gate (stream-gate.h) decides on every datagram before rtpbin sees it;
+ * the sender's address is then taken off the buffer, so rtpsession's own
+ * address-based collision logic cannot be used to lock the real camera out.
+ * Receiver reports leave from the socket RTCP arrives on (no other socket is
+ * ever opened, IPv6 included) to the gate's destination; a report that
+ * cannot be sent is dropped with a rate-limited warning, never an error. */
+#pragma once
+
+#include "port-allocator.h"
+#include "stream-gate.h"
+
+#include <functional>
+#include <string>
+
+namespace hostnetrtp {
+
+class StreamPath {
+ public:
+  struct Hooks {
+    /* From a streaming thread, when the gate let a new sender in. */
+    std::function<void (const GateVerdict &)> sender_changed;
+    /* A rate-limited warning for the user (drops, unsendable reports). */
+    std::function<void (const std::string &)> warn;
+  };
+
+  StreamPath (guint index, BoundStream sockets, GateConfig gate, Hooks hooks);
+  ~StreamPath ();
+  StreamPath (const StreamPath &) = delete;
+  StreamPath &operator= (const StreamPath &) = delete;
+
+  /* Installs the gate on the socket readers' pads (@rtcp_reader_pad null
+   * with rtcp-mux), links @session_rtcp_sink (rtpbin's recv_rtcp_sink, with
+   * rtcp-mux only) and @session_report_src (rtpbin's send_rtcp_src). */
+  void attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad, GstPad *session_rtcp_sink,
+      GstPad *session_report_src) noexcept;
+
+  /* Unlinks and deactivates the pads of its own; call with streaming stopped. */
+  void detach () noexcept;
+
+  StreamGate &gate () { return gate_; }
+  const BoundStream &sockets () const { return sockets_; }
+  guint index () const { return index_; }
+  guint64 reports_sent () const;
+
+ private:
+  static GstPadProbeReturn on_rtp (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
+  static GstPadProbeReturn on_rtcp (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
+  static GstFlowReturn on_report (GstPad *, GstObject *, GstBuffer *) noexcept;
+  GstPadProbeReturn pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept;
+  void push_split_rtcp (GstBuffer *buffer) noexcept;
+  void send_report (GstBuffer *buffer) noexcept;
+  void warn_about_drops (gint64 now_us);
+  void warn_limited (const std::string &text);
+
+  const guint index_;
+  BoundStream sockets_;
+  StreamGate gate_;
+  Hooks hooks_;
+  GstObjectPtr<GstPad> mux_pad_;     /* rtcp-mux: feeds rtpbin's recv_rtcp_sink */
+  bool mux_pad_started_ = false;
+  GstObjectPtr<GstPad> report_pad_;  /* receives rtpbin's reports */
+  mutable std::mutex report_lock_;
+  guint64 reports_sent_ = 0;
+  gint64 last_send_warning_us_ = 0;
+};
+
+}  // namespace hostnetrtp

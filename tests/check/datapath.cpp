@@ -1,0 +1,542 @@
+/* hostnetrtp — hostnetrtpsrc data path suite: real RTP (IPv4, IPv6,
+ * dual-stack) through the element's gate, rtpbin and pads; restarts, camera
+ * reboots, payload types, silence, statistics and idle streams. */
+#include "element-util.h"
+
+#include <set>
+#include <thread>
+
+using namespace testutil;
+
+static guint16
+seq_of (GstBuffer *buffer)
+{
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  fail_unless (gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp));
+  guint16 seq = gst_rtp_buffer_get_seq (&rtp);
+  gst_rtp_buffer_unmap (&rtp);
+  return seq;
+}
+
+/* Pulls until packet @seq of @ssrc arrives; fails on any buffer of @never. */
+static bool
+received_seq_not (GstElement *sink, guint32 ssrc, guint16 seq, guint32 never)
+{
+  while (GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND)) {
+    guint32 got = ssrc_of (gst_sample_get_buffer (sample));
+    guint16 got_seq = seq_of (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+    fail_if (got == never, "SSRC %08x came out of src_0", never);
+    if (got == ssrc && got_seq == seq)
+      return true;
+  }
+  return false;
+}
+
+GST_START_TEST (test_receives_rtp)
+{
+  GstElement *pipeline = launch (receiver (random_range (8)));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_READY) == GST_STATE_CHANGE_SUCCESS);
+  guint port = uint_property (child (pipeline, "src"), "rtp-port");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  Sender camera;
+  camera.send_rtp (port, 0x11223344);
+  GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (child (pipeline, "sink")), 10 * GST_SECOND);
+  fail_unless (sample != nullptr, "no RTP came out of src_0");
+  fail_unless_equals_int (ssrc_of (gst_sample_get_buffer (sample)), 0x11223344);
+  GstStructure *caps = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+  fail_unless_equals_string (gst_structure_get_string (caps, "encoding-name"), "H264");
+  gst_sample_unref (sample);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
+{
+  GstElement *pipeline = launch (receiver (random_range (8), "sender-timeout=300"));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  guint port = uint_property (src, "rtp-port"), rtcp = uint_property (src, "rtcp-port");
+  GstElement *sink = child (pipeline, "sink");
+  Sender camera, intruder;
+  camera.send_rtp (port, 0xAAAA0001);
+  fail_unless (received_ssrc (sink, 0xAAAA0001));
+  fail_unless (element_message (pipeline, "hostnetrtp-sender-changed") != nullptr, "no message for the first sender");
+
+  /* Another SSRC while the camera is live never reaches src_0; the camera's
+   * last packet, sent after the intruder's, means all of them were judged. */
+  intruder.send_rtp (port, 0xBADBAD, 20);
+  camera.send_rtp (port, 0xAAAA0001);
+  fail_unless (received_seq_not (sink, 0xAAAA0001, guint16 (camera.seq - 1), 0xBADBAD));
+
+  /* The camera says BYE (a clean restart): the new SSRC takes over at once. */
+  camera.send_bye (rtcp, 0xAAAA0001);
+  Sender rebooted;
+  rebooted.seq = 7;
+  GstMessagePtr changed;
+  for (int i = 0; i < 50 && !changed; i++) {  /* the BYE and the RTP race on two sockets */
+    rebooted.send_rtp (port, 0xBBBB0002, 1);
+    changed = element_message (pipeline, "hostnetrtp-sender-changed", 100 * GST_MSECOND);
+  }
+  fail_unless (changed != nullptr, "no sender-changed message after BYE");
+  guint ssrc = 0, previous = 0;
+  gst_structure_get_uint (gst_message_get_structure (changed.get ()), "ssrc", &ssrc);
+  gst_structure_get_uint (gst_message_get_structure (changed.get ()), "previous-ssrc", &previous);
+  fail_unless_equals_int (ssrc, 0xBBBB0002);
+  fail_unless_equals_int (previous, 0xAAAA0001);
+  rebooted.send_rtp (port, 0xBBBB0002, 3);  /* rtpsession's probation wants two in sequence */
+  fail_unless (received_ssrc (sink, 0xBBBB0002), "the new SSRC never reached src_0");
+
+  /* A reboot without BYE: the new one takes over after sender-timeout of
+   * silence, not before. */
+  rebooted.send_rtp (port, 0xBBBB0002, 3);
+  fail_unless (received_ssrc (sink, 0xBBBB0002));
+  const gint64 silent_since = g_get_monotonic_time ();
+  Sender third;
+  gint64 taken_at = 0;
+  for (int i = 0; i < 100 && !taken_at; i++) {
+    third.send_rtp (port, 0xCCCC0003, 1);
+    if (element_message (pipeline, "hostnetrtp-sender-changed", 20 * GST_MSECOND))
+      taken_at = g_get_monotonic_time ();
+  }
+  fail_unless (taken_at != 0, "no takeover after the silence");
+  fail_unless (taken_at - silent_since >= 300 * G_TIME_SPAN_MILLISECOND,
+      "taken over after %" G_GINT64_FORMAT " us of silence", taken_at - silent_since);
+  third.send_rtp (port, 0xCCCC0003, 3);
+  fail_unless (received_ssrc (sink, 0xCCCC0003));
+  fail_unless_equals_int (GST_ELEMENT (src)->numsrcpads, 1);
+  GstStructurePtr stats (stream_stats (pipeline, 0));
+  fail_unless (stat_u64 (stats.get (), "dropped-foreign") >= 20);
+  fail_unless_equals_int (stat_u64 (stats.get (), "sender-changes"), 3);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_payload_type_mismatch_still_flows)
+{
+  GstElement *pipeline = launch (receiver (random_range (8)));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  guint port = uint_property (child (pipeline, "src"), "rtp-port");
+  Sender camera;
+  camera.send_rtp (port, 0x5150, 5, 107);  /* configured 96, sends 107 */
+  GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (child (pipeline, "sink")), 10 * GST_SECOND);
+  fail_unless (sample != nullptr);
+  int pt = 0;
+  gst_structure_get_int (gst_caps_get_structure (gst_sample_get_caps (sample), 0), "payload", &pt);
+  fail_unless_equals_int (pt, 107);
+  gst_sample_unref (sample);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_static_payload_type_keeps_its_encoding)
+{
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src encoding-name=PCMU latency=0 port-range=" +
+      random_range (4) + " ! appsink name=sink sync=false");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  guint port = uint_property (child (pipeline, "src"), "rtp-port");
+  Sender camera;
+  camera.send_rtp (port, 0xA1A1, 3, 8);  /* PCMA on a stream configured as PCMU */
+  GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (child (pipeline, "sink")), 10 * GST_SECOND);
+  fail_unless (sample != nullptr);
+  GstStructure *caps = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+  fail_unless_equals_string (gst_structure_get_string (caps, "encoding-name"), "PCMA");
+  gst_sample_unref (sample);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_video_and_audio_streams)
+{
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 port-range=" + random_range (8) +
+      " " + kVideoAudio + " src.src_0 ! appsink name=video sync=false src.src_1 ! appsink name=audio sync=false");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstMessagePtr msg = allocation_message (pipeline);
+  const GValue *streams = gst_structure_get_value (gst_message_get_structure (msg.get ()), "streams");
+  fail_unless_equals_int (gst_value_array_get_size (streams), 2);
+  guint ports[2];
+  for (guint i = 0; i < 2; i++) {
+    const GstStructure *s = gst_value_get_structure (gst_value_array_get_value (streams, i));
+    gst_structure_get_uint (s, "rtp-port", &ports[i]);
+  }
+  fail_if (ports[0] == ports[1]);
+  Sender camera;
+  camera.send_rtp (ports[0], 0x71DE0);
+  camera.send_rtp (ports[1], 0xA0D10, 5, 0);
+  fail_unless (received_ssrc (child (pipeline, "video"), 0x71DE0));
+  fail_unless (received_ssrc (child (pipeline, "audio"), 0xA0D10));
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+GST_START_TEST (test_unlinked_stream_does_not_stop_others)
+{
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 port-range=" + random_range (8) +
+      " " + kVideoAudio + " src.src_0 ! appsink name=video sync=false");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstMessagePtr msg = allocation_message (pipeline);
+  const GValue *streams = gst_structure_get_value (gst_message_get_structure (msg.get ()), "streams");
+  guint audio_port = 0;
+  gst_structure_get_uint (gst_value_get_structure (gst_value_array_get_value (streams, 1)), "rtp-port", &audio_port);
+  guint video_port = uint_property (child (pipeline, "src"), "rtp-port");
+  Sender camera;
+  camera.send_rtp (audio_port, 0xA0D10, 20, 0);
+  camera.send_rtp (video_port, 0x71DE0, 5);
+  fail_unless (received_ssrc (child (pipeline, "video"), 0x71DE0));
+  camera.send_rtp (audio_port, 0xA0D10, 20, 0);
+  camera.send_rtp (video_port, 0x71DE0, 5);
+  fail_unless (received_ssrc (child (pipeline, "video"), 0x71DE0));
+  GstObjectPtr<GstBus> bus (gst_element_get_bus (pipeline));
+  GstMessagePtr error (gst_bus_pop_filtered (bus.get (), GST_MESSAGE_ERROR));
+  fail_unless (error == nullptr, "an unlinked stream posted an error");
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+/* A receiver bound to @address: receives @sender_local's RTP and sends its
+ * receiver reports back from the bound RTCP socket, opening no other. */
+static void
+receive_and_report (const char *address, const char *sender_local, const char *send_to)
+{
+  GstElement *pipeline = launch (receiver (random_range (8), std::string ("address=") + address));
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  Sender camera (sender_local, send_to);
+  auto sockets_before = bound_udp_sockets ().size ();
+  quicken_rtcp (pipeline);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  guint rtp = uint_property (src, "rtp-port"), rtcp = uint_property (src, "rtcp-port");
+  camera.send_rtp (rtp, 0x6E6E);
+  fail_unless (received_ssrc (child (pipeline, "sink"), 0x6E6E), "no RTP over %s to %s", sender_local, address);
+  camera.send_sender_report (rtcp, 0x6E6E);
+  fail_unless_equals_int (wait_for_receiver_report (camera.rtcp.get ()), rtcp);
+  fail_unless_equals_int (bound_udp_sockets ().size (), sockets_before);
+  GstObjectPtr<GstBus> bus (gst_element_get_bus (pipeline));
+  GstMessagePtr error (gst_bus_pop_filtered (bus.get (), GST_MESSAGE_ERROR));
+  fail_unless (error == nullptr, "an error on the bus");
+  GstStructurePtr stats (stream_stats (pipeline, 0));
+  std::string from = gst_structure_get_string (stats.get (), "sender");
+  std::string expected_host = strchr (sender_local, ':') ? std::string ("[") + sender_local + "]:" : std::string (sender_local) + ":";
+  fail_unless (from.rfind (expected_host, 0) == 0, "sender %s", from.c_str ());
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_symmetric_rtcp)
+{
+  receive_and_report ("0.0.0.0", "127.0.0.1", nullptr);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_rtcp_mux)
+{
+  GstElement *pipeline = launch (receiver (random_range (8), "rtcp-mux=true"));
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  quicken_rtcp (pipeline);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  guint port = uint_property (src, "rtp-port");
+  fail_unless_equals_int (uint_property (src, "rtcp-port"), port);
+  Sender camera;
+  camera.send_rtp (port, 0x3E3E);
+  camera.send_sender_report (port, 0x3E3E, camera.rtp.get ());
+  camera.send_rtp (port, 0x3E3E);
+  GstElement *sink = child (pipeline, "sink");
+  for (int i = 0; i < 10; i++) {  /* RTCP must not come out as media */
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+    fail_unless (sample != nullptr, "packet %d missing", i);
+    fail_unless_equals_int (ssrc_of (gst_sample_get_buffer (sample)), 0x3E3E);
+    gst_sample_unref (sample);
+  }
+  fail_unless_equals_int (wait_for_receiver_report (camera.rtp.get ()), port);
+  /* The split RTCP reached the session: it knows the sender's report. */
+  GstStructurePtr source (session_source_stats (pipeline, 0, 0x3E3E));
+  fail_unless (source != nullptr);
+  gboolean have_sr = FALSE;
+  gst_structure_get_boolean (source.get (), "have-sr", &have_sr);
+  fail_unless (have_sr, "the sender report never reached rtpsession: %" GST_PTR_FORMAT, source.get ());
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_ipv6_receives_and_reports)
+{
+  if (!has_ipv6_loopback ())
+    skip_test ("IPv6 is disabled here (::1 cannot be bound)");
+  receive_and_report ("::", "::1", nullptr);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_dual_stack_takes_ipv4_senders)
+{
+  if (!has_ipv6_loopback ())
+    skip_test ("IPv6 is disabled here: no dual-stack socket");
+  receive_and_report ("::", "127.0.0.1", "127.0.0.1");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_restart_then_receive)
+{
+  /* gst_parse links a sometimes pad once: src_0 must survive restarts. */
+  GstElement *pipeline = launch (receiver (random_range (8)));
+  GstElement *sink = child (pipeline, "sink");
+  for (guint32 cycle = 0; cycle < 3; cycle++) {
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+    guint port = uint_property (child (pipeline, "src"), "rtp-port");
+    Sender camera;
+    camera.send_rtp (port, 0xC0C00000 + cycle, 10);
+    fail_unless (received_ssrc (sink, 0xC0C00000 + cycle), "cycle %u delivered nothing", cycle);
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* Waits until @bin holds at most @max elements of @factory (up to 10 s),
+ * woken by every element leaving the pipeline. */
+static int
+wait_for_at_most (GstElement *pipeline, GstElement *bin, const char *factory, int max)
+{
+  struct Waiter {
+    GMutex lock;
+    GCond changed;
+  } w;
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.changed);
+  gulong id = g_signal_connect_swapped (pipeline, "deep-element-removed",
+      G_CALLBACK (+[] (Waiter *waiter) noexcept {
+        g_mutex_lock (&waiter->lock);
+        g_cond_broadcast (&waiter->changed);
+        g_mutex_unlock (&waiter->lock);
+      }), &w);
+  const gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  int n;
+  g_mutex_lock (&w.lock);
+  while ((n = count_elements (bin, factory)) > max && g_cond_wait_until (&w.changed, &w.lock, end))
+    ;
+  g_mutex_unlock (&w.lock);
+  g_signal_handler_disconnect (pipeline, id);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.changed);
+  return count_elements (bin, factory);
+}
+
+static guint64
+rss_kib ()
+{
+  gchar *status = nullptr;
+  g_file_get_contents ("/proc/self/status", &status, nullptr, nullptr);
+  const char *at = status ? strstr (status, "VmRSS:") : nullptr;
+  guint64 kib = at ? g_ascii_strtoull (at + 6, nullptr, 10) : 0;
+  g_free (status);
+  return kib;
+}
+
+GST_START_TEST (test_camera_restarts_do_not_grow_the_pipeline)
+{
+  GstElement *pipeline = launch (receiver (random_range (4), "sender-timeout=50"));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  GstElement *sink = child (pipeline, "sink");
+  guint port = uint_property (src, "rtp-port"), rtcp = uint_property (src, "rtcp-port");
+  guint64 rss_after_warmup = 0;
+  for (guint32 restart = 0; restart < 40; restart++) {
+    /* Each boot: a new SSRC; half of them leave with BYE, half just stop. */
+    Sender camera;
+    camera.seq = guint16 (g_random_int ());
+    const guint32 ssrc = 0x5E000000 + restart;
+    bool taken = false;
+    for (int i = 0; i < 100 && !taken; i++) {
+      camera.send_rtp (port, ssrc, 2);
+      taken = element_message (pipeline, "hostnetrtp-sender-changed", 20 * GST_MSECOND) != nullptr;
+    }
+    fail_unless (taken, "restart %u was never taken over", restart);
+    camera.send_rtp (port, ssrc, 3);  /* a camera keeps sending: rtpsession's probation */
+    fail_unless (received_ssrc (sink, ssrc), "restart %u delivered nothing", restart);
+    if (restart % 2)
+      camera.send_bye (rtcp, ssrc);
+    /* Bounded: the current sender's jitterbuffer and at most the previous one's. */
+    fail_unless (wait_for_at_most (pipeline, src, "rtpjitterbuffer", 1) <= 1,
+        "restart %u: %d jitterbuffers", restart, count_elements (src, "rtpjitterbuffer"));
+    fail_unless (wait_for_at_most (pipeline, src, "rtpptdemux", 1) <= 1,
+        "restart %u: %d payload demuxers", restart, count_elements (src, "rtpptdemux"));
+    if (restart == 9)
+      rss_after_warmup = rss_kib ();
+  }
+  fail_unless_equals_int (wait_for_at_most (pipeline, src, "rtpjitterbuffer", 1), 1);
+  fail_unless_equals_int (wait_for_at_most (pipeline, src, "rtpptdemux", 1), 1);
+  guint64 growth = rss_kib () - rss_after_warmup;
+  fail_unless (growth < 4096, "RSS grew %" G_GUINT64_FORMAT " KiB over 30 restarts", growth);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_every_stream_tells_its_ports)
+{
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 port-range=" + random_range (8) +
+      " " + kVideoAudio + " src.src_0 ! fakesink src.src_1 ! fakesink");
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  GstMessagePtr msg = allocation_message (pipeline);
+  const GstStructure *s = gst_message_get_structure (msg.get ());
+  guint n = 0;
+  fail_unless (gst_structure_get_uint (s, "n-streams", &n));
+  fail_unless_equals_int (n, 2);
+  std::set<guint> ports;
+  for (guint i = 0; i < 2; i++) {
+    std::string field = "stream-" + std::to_string (i), pad = "src_" + std::to_string (i);
+    const GstStructure *st = gst_value_get_structure (gst_structure_get_value (s, field.c_str ()));
+    guint rtp = 0, rtcp = 0;
+    gst_structure_get_uint (st, "rtp-port", &rtp);
+    gst_structure_get_uint (st, "rtcp-port", &rtcp);
+    fail_unless_equals_int (pad_uint (pipeline, pad.c_str (), "rtp-port"), rtp);
+    fail_unless_equals_int (pad_uint (pipeline, pad.c_str (), "rtcp-port"), rtcp);
+    fail_unless_equals_int (rtcp, rtp + 1);
+    GstStructurePtr stats (stream_stats (pipeline, i));
+    guint stat_port = 0;
+    gst_structure_get_uint (stats.get (), "rtp-port", &stat_port);
+    fail_unless_equals_int (stat_port, rtp);
+    ports.insert (rtp);
+  }
+  fail_unless_equals_int (ports.size (), 2);
+  GstObjectPtr<GstPad> audio (gst_element_get_static_pad (child (pipeline, "src"), "src_1"));
+  gchar *media = nullptr;
+  g_object_get (audio.get (), "media", &media, nullptr);
+  fail_unless_equals_string (media, "audio");
+  g_free (media);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_silence_and_its_end_are_told)
+{
+  GstElement *pipeline = launch (receiver (random_range (4), "timeout=300000000"));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  guint port = uint_property (src, "rtp-port");
+  /* Nothing since the start. */
+  GstMessagePtr silent = element_message (pipeline, "hostnetrtp-timeout");
+  fail_unless (silent != nullptr, "no hostnetrtp-timeout for a stream that never sent");
+  const GstStructure *s = gst_message_get_structure (silent.get ());
+  guint stream = 99, rtp = 0, rtcp = 0;
+  guint64 silent_for = 0;
+  gst_structure_get_uint (s, "stream", &stream);
+  gst_structure_get_uint (s, "rtp-port", &rtp);
+  gst_structure_get_uint (s, "rtcp-port", &rtcp);
+  gst_structure_get_uint64 (s, "silent-for", &silent_for);
+  fail_unless_equals_int (stream, 0);
+  fail_unless_equals_int (rtp, port);
+  fail_unless_equals_int (rtcp, port + 1);
+  fail_unless (silent_for >= 300 * GST_MSECOND);
+  /* Data is back. */
+  Sender camera;
+  camera.send_rtp (port, 0x7171, 3);
+  fail_unless (element_message (pipeline, "hostnetrtp-resumed") != nullptr);
+  /* And gone again: told once per silence. */
+  GstMessagePtr again = element_message (pipeline, "hostnetrtp-timeout");
+  fail_unless (again != nullptr);
+  fail_unless (element_message (pipeline, "hostnetrtp-timeout", 700 * GST_MSECOND) == nullptr,
+      "a silence was told twice");
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_stats_count_packets_loss_and_duplicates)
+{
+  GstElement *pipeline = launch (receiver (random_range (4)));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  guint port = uint_property (child (pipeline, "src"), "rtp-port");
+  Sender camera;
+  auto send = [&] (guint16 seq) { camera.send (camera.rtp.get (), port, Sender::rtp_packet (0x57A7, seq, seq * 90u, 96)); };
+  for (guint16 seq = 1000; seq <= 1009; seq++)
+    send (seq);
+  for (guint16 seq = 1012; seq <= 1019; seq++) {  /* 1010 and 1011 lost */
+    send (seq);
+    if (seq == 1015)
+      send (1015);  /* a duplicate */
+  }
+  GstElement *sink = child (pipeline, "sink");
+  bool last = false;
+  while (!last) {
+    GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+    fail_unless (sample != nullptr, "packet 1019 never came");
+    last = seq_of (gst_sample_get_buffer (sample)) == 1019;
+    gst_sample_unref (sample);
+  }
+  GstStructurePtr stats (stream_stats (pipeline, 0));
+  fail_unless_equals_int (stat_u64 (stats.get (), "packets-received"), 19);
+  fail_unless_equals_int (stat_u64 (stats.get (), "bytes-received"), 19 * 200);
+  fail_unless_equals_int (stat_u64 (stats.get (), "packets-lost"), 2);
+  fail_unless_equals_int (stat_u64 (stats.get (), "duplicates"), 1);
+  guint ssrc = 0;
+  gst_structure_get_uint (stats.get (), "ssrc", &ssrc);
+  fail_unless_equals_int (ssrc, 0x57A7);
+  std::string sender = "127.0.0.1:" + std::to_string (Sender::local_port (camera.rtp.get ()));
+  fail_unless_equals_string (gst_structure_get_string (stats.get (), "sender"), sender.c_str ());
+  /* The pad gives the same. */
+  GstObjectPtr<GstPad> pad (gst_element_get_static_pad (child (pipeline, "src"), "src_0"));
+  GstStructure *pad_stats = nullptr;
+  g_object_get (pad.get (), "stats", &pad_stats, nullptr);
+  fail_unless_equals_int (stat_u64 (pad_stats, "packets-received"), 19);
+  gst_structure_free (pad_stats);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_idle_stream_does_not_hold_back_the_others)
+{
+  /* Default sinks: async and synchronised. The camera sends video only. */
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 port-range=" + random_range (8) +
+      " " + kVideoAudio + " src.src_0 ! fakesink name=video src.src_1 ! fakesink name=audio");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  guint port = uint_property (child (pipeline, "src"), "rtp-port");
+  Sender camera;
+  GstState state = GST_STATE_VOID_PENDING, pending = GST_STATE_VOID_PENDING;
+  GstStateChangeReturn ret = GST_STATE_CHANGE_ASYNC;
+  for (int i = 0; i < 100 && !(ret == GST_STATE_CHANGE_SUCCESS && state == GST_STATE_PLAYING); i++) {
+    camera.send_rtp (port, 0x71DE0, 2);
+    ret = gst_element_get_state (pipeline, &state, &pending, 50 * GST_MSECOND);
+  }
+  fail_unless (ret == GST_STATE_CHANGE_SUCCESS && state == GST_STATE_PLAYING,
+      "the pipeline is %s pending %s while only the audio is silent", gst_element_state_get_name (state),
+      gst_element_state_get_name (pending));
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+static Suite *
+datapath_suite (void)
+{
+  Suite *s = suite_create ("datapath");
+  TCase *tc = tcase_create ("general");
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_receives_rtp);
+  tcase_add_test (tc, test_camera_restart_takes_over_injection_does_not);
+  tcase_add_test (tc, test_payload_type_mismatch_still_flows);
+  tcase_add_test (tc, test_static_payload_type_keeps_its_encoding);
+  tcase_add_test (tc, test_video_and_audio_streams);
+  tcase_add_test (tc, test_unlinked_stream_does_not_stop_others);
+  tcase_add_test (tc, test_symmetric_rtcp);
+  tcase_add_test (tc, test_rtcp_mux);
+  tcase_add_test (tc, test_ipv6_receives_and_reports);
+  tcase_add_test (tc, test_dual_stack_takes_ipv4_senders);
+  tcase_add_test (tc, test_restart_then_receive);
+  tcase_add_test (tc, test_camera_restarts_do_not_grow_the_pipeline);
+  tcase_add_test (tc, test_every_stream_tells_its_ports);
+  tcase_add_test (tc, test_silence_and_its_end_are_told);
+  tcase_add_test (tc, test_stats_count_packets_loss_and_duplicates);
+  tcase_add_test (tc, test_idle_stream_does_not_hold_back_the_others);
+  return s;
+}
+
+GST_CHECK_MAIN (datapath);

@@ -1,0 +1,447 @@
+/* hostnetrtp — the security room's suite: packet inspection, senders and
+ * allowed-senders, the one-sender gate and where receiver reports go, the
+ * sequence tracker and the silence watch. Pure logic: no pipeline. */
+#include <gst/check/gstcheck.h>
+#include <gst/rtp/gstrtpbuffer.h>
+
+#include "packet.h"
+#include "peer.h"
+#include "stream-gate.h"
+#include "stream-watch.h"
+
+#include <vector>
+
+using namespace hostnetrtp;
+
+using Bytes = std::vector<guint8>;
+
+static Bytes
+rtp (guint32 ssrc, guint16 seq, guint payload = 100)
+{
+  GstBuffer *buf = gst_rtp_buffer_new_allocate (payload, 0, 0);
+  GstRTPBuffer r = GST_RTP_BUFFER_INIT;
+  gst_rtp_buffer_map (buf, GST_MAP_WRITE, &r);
+  gst_rtp_buffer_set_ssrc (&r, ssrc);
+  gst_rtp_buffer_set_seq (&r, seq);
+  gst_rtp_buffer_set_payload_type (&r, 96);
+  gst_rtp_buffer_unmap (&r);
+  Bytes out (gst_buffer_get_size (buf));
+  gst_buffer_extract (buf, 0, out.data (), out.size ());
+  gst_buffer_unref (buf);
+  return out;
+}
+
+static void
+append32 (Bytes &b, guint32 v)
+{
+  for (int shift = 24; shift >= 0; shift -= 8)
+    b.push_back (guint8 (v >> shift));
+}
+
+/* One SDES chunk: SSRC, CNAME "cam", the null item, padding to 32 bits. */
+static void
+append_chunk (Bytes &b, guint32 ssrc)
+{
+  append32 (b, ssrc);
+  for (guint8 c : {1, 3, int ('c'), int ('a'), int ('m'), 0, 0, 0})
+    b.push_back (c);
+}
+
+/* SR of @ssrc, SDES with its CNAME (and a chunk of @other, if given), and
+ * optionally a BYE: a camera's compound, written byte by byte. */
+static Bytes
+rtcp (guint32 ssrc, bool bye = false, guint32 other = 0)
+{
+  Bytes b;
+  append32 (b, 0x80c80006);  /* SR, no report blocks: 7 words */
+  append32 (b, ssrc);
+  for (int i = 0; i < 5; i++)
+    append32 (b, i);
+  const unsigned chunks = other ? 2 : 1;
+  append32 (b, 0x80ca0000 | (chunks << 24) | (3 * chunks));
+  append_chunk (b, ssrc);
+  if (other)
+    append_chunk (b, other);
+  if (bye) {
+    append32 (b, 0x81cb0001);
+    append32 (b, ssrc);
+  }
+  return b;
+}
+
+static Peer
+peer (const char *host, guint16 port)
+{
+  Peer p = Peer::from_string (host, port);
+  fail_unless (p.valid, "%s", host);
+  return p;
+}
+
+static std::string
+destination (StreamGate &gate, std::string *why = nullptr)
+{
+  GObjectPtr<GSocketAddress> to = gate.report_destination (why);
+  return to ? Peer::from_socket_address (to.get ()).to_string () : "";
+}
+
+GST_START_TEST (test_rtp_parsing)
+{
+  RtpHeader h;
+  Bytes good = rtp (0x11223344, 7);
+  fail_unless (parse_rtp (good.data (), good.size (), h));
+  fail_unless_equals_int (h.ssrc, 0x11223344);
+  fail_unless_equals_int (h.seq, 7);
+  fail_unless_equals_int (h.payload_size, 100);
+  fail_unless_equals_int (h.payload_offset, 12);
+
+  for (guint8 version : {0, 1, 3}) {
+    Bytes b = good;
+    b[0] = guint8 ((version << 6) | (b[0] & 0x3f));
+    fail_if (parse_rtp (b.data (), b.size (), h), "version %u accepted", version);
+  }
+  for (size_t n = 0; n < 12; n++)
+    fail_if (parse_rtp (good.data (), n, h), "%zu bytes accepted", n);
+  Bytes csrc = good;
+  csrc[0] |= 0x0f;  /* 15 CSRCs: 60 bytes more than the 12-byte header */
+  csrc.resize (40);
+  fail_if (parse_rtp (csrc.data (), csrc.size (), h));
+  Bytes ext = good;
+  ext[0] |= 0x10;  /* extension of 0xffff words */
+  ext[14] = 0xff;
+  ext[15] = 0xff;
+  fail_if (parse_rtp (ext.data (), ext.size (), h));
+  Bytes pad = good;
+  pad[0] |= 0x20;
+  pad.back () = 200;  /* more padding than payload */
+  fail_if (parse_rtp (pad.data (), pad.size (), h));
+  pad.back () = 0;
+  fail_if (parse_rtp (pad.data (), pad.size (), h));
+  pad.back () = 4;
+  fail_unless (parse_rtp (pad.data (), pad.size (), h));
+  fail_unless_equals_int (h.payload_size, 96);
+  Bytes sr = rtcp (1);
+  fail_if (parse_rtp (sr.data (), sr.size (), h), "an SR parsed as RTP");
+  fail_unless (looks_like_rtcp (sr.data (), sr.size ()));
+  fail_if (looks_like_rtcp (good.data (), good.size ()));
+}
+GST_END_TEST;
+
+GST_START_TEST (test_rtcp_parsing)
+{
+  RtcpSummary s;
+  Bytes sr = rtcp (0xCA3E7A);
+  fail_unless (parse_rtcp (sr.data (), sr.size (), s));
+  fail_unless_equals_int (s.first_ssrc, 0xCA3E7A);
+  fail_unless_equals_int (s.first_type, 200);
+  fail_unless (s.only_first_ssrc);
+  fail_if (s.bye);
+  fail_unless_equals_int (s.packets, 2);
+
+  Bytes bye = rtcp (0xCA3E7A, true);
+  fail_unless (parse_rtcp (bye.data (), bye.size (), s));
+  fail_unless (s.bye);
+  Bytes naming_other = rtcp (0xCA3E7A, false, 0xBAD);
+  fail_unless (parse_rtcp (naming_other.data (), naming_other.size (), s));
+  fail_if (s.only_first_ssrc, "an SDES chunk of another source went unnoticed");
+
+  for (size_t n = 0; n < sr.size (); n++)  /* 28: the SR alone, a valid compound */
+    fail_if (n != 28 && parse_rtcp (sr.data (), n, s), "a compound cut at %zu bytes parsed", n);
+  Bytes longer = sr;
+  longer[3] += 1;  /* the first packet claims one word more */
+  fail_if (parse_rtcp (longer.data (), longer.size (), s));
+  Bytes padded_first = sr;
+  padded_first[0] |= 0x20;  /* padding on a packet that is not the last */
+  fail_if (parse_rtcp (padded_first.data (), padded_first.size (), s));
+  Bytes version = sr;
+  version[0] = guint8 (0x40 | (version[0] & 0x3f));
+  fail_if (parse_rtcp (version.data (), version.size (), s));
+  const guint8 junk[4] = {1, 2, 3, 4};
+  fail_if (parse_rtcp (junk, sizeof (junk), s));
+  const guint8 empty_rr[4] = {0x80, 201, 0, 0};  /* no SSRC */
+  fail_if (parse_rtcp (empty_rr, sizeof (empty_rr), s));
+}
+GST_END_TEST;
+
+GST_START_TEST (test_peers_and_allowed_senders)
+{
+  Peer v4 = peer ("192.0.2.7", 5004);
+  Peer mapped = peer ("::ffff:192.0.2.7", 5004);
+  fail_unless (v4 == mapped, "a dual-stack socket's mapped address is the same sender");
+  fail_unless (v4.is_ipv4 ());
+  fail_unless (v4.to_string () == "192.0.2.7:5004", "%s", v4.to_string ().c_str ());
+  fail_unless (peer ("2001:db8::7", 9).to_string () == "[2001:db8::7]:9");
+  fail_unless (v4.to_socket_address (G_SOCKET_FAMILY_IPV4) != nullptr);
+  GObjectPtr<GSocketAddress> six = v4.to_socket_address (G_SOCKET_FAMILY_IPV6);
+  GCharPtr text (g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (six.get ()))));
+  fail_unless_equals_string (text.get (), "::ffff:192.0.2.7");
+  fail_unless (peer ("2001:db8::7", 9).to_socket_address (G_SOCKET_FAMILY_IPV4) == nullptr);
+  fail_unless (peer ("192.0.2.7", 0).to_socket_address (G_SOCKET_FAMILY_IPV4) == nullptr, "port 0 is no destination");
+
+  SenderFilter f;
+  std::string error;
+  fail_unless (SenderFilter::parse ("", f, error));
+  fail_unless (f.allows_all () && f.allows (v4));
+  fail_unless (SenderFilter::parse (" 192.0.2.0/24, 198.51.100.9 ;2001:db8::/32 ", f, error), "%s", error.c_str ());
+  fail_unless (f.allows (v4) && f.allows (mapped));
+  fail_unless (f.allows (peer ("198.51.100.9", 1)));
+  fail_if (f.allows (peer ("198.51.100.10", 1)));
+  fail_if (f.allows (peer ("192.0.3.7", 1)));
+  fail_unless (f.allows (peer ("2001:db8:1::1", 1)));
+  fail_if (f.allows (peer ("2001:db9::1", 1)));
+  fail_if (f.allows (Peer ()), "an unknown sender passed a list");
+  std::string normalised = f.to_string ();
+  fail_unless_equals_string (normalised.c_str (), "192.0.2.0/24,198.51.100.9,2001:db8::/32");
+  fail_unless (SenderFilter::parse ("192.0.2.77/24,::ffff:198.51.100.0/120,0.0.0.0/0", f, error));
+  normalised = f.to_string ();
+  fail_unless_equals_string (normalised.c_str (), "192.0.2.0/24,::ffff:198.51.100.0/120,0.0.0.0/0");
+  fail_unless (f.allows (peer ("203.0.113.1", 1)));
+  fail_if (f.allows (peer ("2001:db8::1", 1)), "0.0.0.0/0 is IPv4 only");
+
+  for (const char *bad : {"192.0.2.0/33", "camera-7", "192.0.2.1/", "2001:db8::/129", "1.2.3.4/x", "/8"}) {
+    fail_if (SenderFilter::parse (std::string ("192.0.2.1,") + bad, f, error), "%s parsed", bad);
+    fail_unless (error.find (std::string ("'") + bad + "'") != std::string::npos, "%s", error.c_str ());
+    fail_unless (f.allows_all (), "a failed parse left a partial list");
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST (test_one_sender_per_stream)
+{
+  StreamGate gate ({});
+  Peer camera = peer ("192.0.2.7", 40000), intruder = peer ("198.51.100.66", 40000);
+  gint64 t = 1000000;
+  Bytes a = rtp (0xA, 1);
+  GateVerdict v = gate.rtp (a.data (), a.size (), camera, t);
+  fail_unless (v.accepted () && v.sender_changed && !v.had_previous);
+  /* Another SSRC, or the same SSRC from another host, while it is live. */
+  Bytes b = rtp (0xB, 1), same_ssrc = rtp (0xA, 2);
+  fail_unless (gate.rtp (b.data (), b.size (), camera, t + 10).drop == Drop::ForeignSender);
+  fail_unless (gate.rtp (same_ssrc.data (), same_ssrc.size (), intruder, t + 20).drop == Drop::ForeignSender);
+  Bytes a2 = rtp (0xA, 2);
+  fail_unless (gate.rtp (a2.data (), a2.size (), camera, t + 30).accepted ());
+  /* Silent for the takeover time (2 s by default): the next one takes over. */
+  fail_unless (gate.rtp (b.data (), b.size (), intruder, t + 30 + 2 * G_USEC_PER_SEC - 1).drop == Drop::ForeignSender);
+  v = gate.rtp (b.data (), b.size (), intruder, t + 30 + 2 * G_USEC_PER_SEC);
+  fail_unless (v.accepted () && v.sender_changed && v.had_previous);
+  fail_unless_equals_int (v.previous_ssrc, 0xA);
+  fail_unless_equals_int (gate.sender ().ssrc, 0xB);
+
+  /* BYE from the current sender frees the stream at once. */
+  Bytes bye = rtcp (0xB, true);
+  fail_unless (gate.rtcp (bye.data (), bye.size (), peer ("198.51.100.66", 40001), t + 3 * G_USEC_PER_SEC).accepted ());
+  Bytes c = rtp (0xC, 1);
+  v = gate.rtp (c.data (), c.size (), camera, t + 3 * G_USEC_PER_SEC + 1);
+  fail_unless (v.accepted () && v.sender_changed);
+  /* A BYE for the current SSRC from another host is not the sender's. */
+  Bytes spoofed_bye = rtcp (0xC, true);
+  fail_unless (gate.rtcp (spoofed_bye.data (), spoofed_bye.size (), intruder, t + 4 * G_USEC_PER_SEC).drop == Drop::ForeignSender);
+  fail_unless (gate.rtp (b.data (), b.size (), intruder, t + 4 * G_USEC_PER_SEC + 1).drop == Drop::ForeignSender);
+
+  GateCounters counts = gate.counters ();
+  fail_unless_equals_int (counts.sender_changes, 3);
+  fail_unless_equals_int (counts.dropped_foreign, 5);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_rtcp_only_from_the_sender_about_itself)
+{
+  StreamGate gate ({});
+  Peer camera = peer ("192.0.2.7", 40000);
+  Bytes sr = rtcp (0xA);
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 1).drop == Drop::NoSender,
+      "RTCP before any RTP locked the stream");
+  Bytes a = rtp (0xA, 1);
+  gate.rtp (a.data (), a.size (), camera, 2);
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 3).accepted ());
+  Bytes other = rtcp (0xB);
+  fail_unless (gate.rtcp (other.data (), other.size (), peer ("192.0.2.7", 40001), 4).drop == Drop::ForeignSender);
+  Bytes naming_other = rtcp (0xA, false, 0xBAD);
+  fail_unless (gate.rtcp (naming_other.data (), naming_other.size (), peer ("192.0.2.7", 40001), 5).drop == Drop::ForeignSender,
+      "a compound naming another source would create it in rtpsession");
+  const guint8 junk[4] = {0xde, 0xad, 0xbe, 0xef};
+  fail_unless (gate.rtcp (junk, sizeof (junk), peer ("192.0.2.7", 40001), 6).drop == Drop::Malformed);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_allowed_senders_before_anything)
+{
+  GateConfig config;
+  SenderFilter f;
+  std::string error;
+  fail_unless (SenderFilter::parse ("192.0.2.7", f, error));
+  config.filter = std::make_shared<const SenderFilter> (f);
+  StreamGate gate (config);
+  Bytes a = rtp (0xA, 1);
+  fail_unless (gate.rtp (a.data (), a.size (), peer ("198.51.100.1", 5), 1).drop == Drop::NotAllowed,
+      "a sender outside the list locked the stream");
+  fail_unless (gate.rtp (a.data (), a.size (), peer ("192.0.2.7", 5), 2).accepted ());
+  const guint8 junk[3] = {1, 2, 3};
+  fail_unless (gate.rtp (junk, sizeof (junk), peer ("198.51.100.1", 5), 3).drop == Drop::NotAllowed);
+  /* Live change: nobody allowed any more. */
+  fail_unless (SenderFilter::parse ("203.0.113.1", f, error));
+  gate.set_filter (std::make_shared<const SenderFilter> (f));
+  fail_unless (gate.rtp (a.data (), a.size (), peer ("192.0.2.7", 5), 4).drop == Drop::NotAllowed);
+  DropReport report;
+  fail_unless (gate.take_drop_report (10, 10 * G_USEC_PER_SEC, report));
+  fail_unless_equals_int (report.not_allowed, 3);
+  fail_unless (report.example.to_string () == "192.0.2.7:5", "%s", report.example.to_string ().c_str ());
+  /* Rate-limited: the next report only after the interval. */
+  gate.rtp (a.data (), a.size (), peer ("192.0.2.7", 5), 20);
+  fail_if (gate.take_drop_report (20, 10 * G_USEC_PER_SEC, report));
+  fail_unless (gate.take_drop_report (10 + 10 * G_USEC_PER_SEC, 10 * G_USEC_PER_SEC, report));
+  fail_unless_equals_int (report.not_allowed, 1);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_reports_never_to_port_zero)
+{
+  /* The hole: RTP from source port 65535 made reports go to port 0. */
+  StreamGate gate ({});
+  Peer camera = peer ("192.0.2.7", 65535);
+  Bytes a1 = rtp (0xA, 1), a2 = rtp (0xA, 2);
+  gate.rtp (a1.data (), a1.size (), camera, 1);
+  std::string why;
+  fail_unless (destination (gate, &why).empty (), "before probation: %s", destination (gate).c_str ());
+  fail_unless (why.find ("probation") != std::string::npos, "%s", why.c_str ());
+  gate.rtp (a2.data (), a2.size (), camera, 2);
+  fail_unless (destination (gate, &why).empty (), "reports to %s", destination (gate).c_str ());
+  fail_unless (why.find ("65535") != std::string::npos, "%s", why.c_str ());
+  /* Its own RTCP says where: that is used. */
+  Bytes sr = rtcp (0xA);
+  gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6000), 3);
+  fail_unless (destination (gate) == "192.0.2.7:6000", "%s", destination (gate).c_str ());
+  /* RTCP port 0 is not a destination either. */
+  gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 0), 4);
+  fail_unless (destination (gate).empty ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_spoofed_datagram_does_not_redirect_reports)
+{
+  /* The hole: four junk bytes to the RTCP port redirected the reports. */
+  StreamGate gate ({});
+  Peer camera = peer ("192.0.2.7", 40000);
+  Bytes a1 = rtp (0xA, 1), a2 = rtp (0xA, 2), sr = rtcp (0xA);
+  gate.rtp (a1.data (), a1.size (), camera, 1);
+  gate.rtp (a2.data (), a2.size (), camera, 2);
+  fail_unless (destination (gate) == "192.0.2.7:40001", "%s", destination (gate).c_str ());
+  gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 3);
+  const guint8 junk[4] = {0x80, 0xc8, 0, 0};
+  Peer victim = peer ("203.0.113.9", 53);
+  gate.rtcp (junk, sizeof (junk), victim, 4);
+  Bytes other_sr = rtcp (0xB);
+  gate.rtcp (other_sr.data (), other_sr.size (), victim, 5);
+  gate.rtcp (sr.data (), sr.size (), victim, 6);  /* the right SSRC, the wrong host */
+  Bytes foreign_rtp = rtp (0xB, 1);
+  gate.rtp (foreign_rtp.data (), foreign_rtp.size (), victim, 7);
+  fail_unless (destination (gate) == "192.0.2.7:40001", "%s", destination (gate).c_str ());
+  /* A new sender that has not passed probation does not move them either. */
+  Bytes bye = rtcp (0xA, true);
+  gate.rtcp (bye.data (), bye.size (), peer ("192.0.2.7", 40001), 8);
+  Bytes c = rtp (0xC, 1);
+  gate.rtp (c.data (), c.size (), victim, 9);
+  fail_unless (destination (gate).empty (), "an unconfirmed sender got the reports: %s", destination (gate).c_str ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_report_destination_family_and_multicast)
+{
+  GateConfig v4_socket;
+  StreamGate gate (v4_socket);
+  Peer six = peer ("2001:db8::7", 40000);
+  Bytes a1 = rtp (0xA, 1), a2 = rtp (0xA, 2);
+  gate.rtp (a1.data (), a1.size (), six, 1);
+  gate.rtp (a2.data (), a2.size (), six, 2);
+  std::string why;
+  fail_unless (destination (gate, &why).empty ());
+  fail_unless (why.find ("IPv4 socket cannot reach 2001:db8::7") != std::string::npos, "%s", why.c_str ());
+
+  GateConfig dual;
+  dual.local_family = G_SOCKET_FAMILY_IPV6;
+  StreamGate dual_gate (dual);
+  dual_gate.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
+  dual_gate.rtp (a2.data (), a2.size (), peer ("192.0.2.7", 40000), 2);
+  GObjectPtr<GSocketAddress> to = dual_gate.report_destination ();
+  fail_unless (to && g_socket_address_get_family (to.get ()) == G_SOCKET_FAMILY_IPV6);
+
+  GateConfig mux;
+  mux.rtcp_mux = true;
+  StreamGate mux_gate (mux);
+  mux_gate.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
+  mux_gate.rtp (a2.data (), a2.size (), peer ("192.0.2.7", 40000), 2);
+  fail_unless (destination (mux_gate) == "192.0.2.7:40000", "%s", destination (mux_gate).c_str ());
+
+  GateConfig group;
+  group.multicast_report_to = peer ("239.1.2.3", 5005);
+  StreamGate group_gate (group);
+  fail_unless (destination (group_gate) == "239.1.2.3:5005", "%s", destination (group_gate).c_str ());
+  group_gate.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
+  Bytes sr = rtcp (0xA);
+  group_gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 7777), 2);
+  fail_unless (destination (group_gate) == "239.1.2.3:5005", "%s", destination (group_gate).c_str ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_sequence_tracker)
+{
+  SequenceTracker t;
+  for (guint16 s = 65530; s != 5; s++)  /* across the wrap */
+    t.add (s);
+  fail_unless_equals_int (t.lost (), 0);
+  t.add (8);  /* 5, 6, 7 missing */
+  fail_unless_equals_int (t.lost (), 3);
+  t.add (6);  /* late, but inside the window */
+  fail_unless_equals_int (t.lost (), 2);
+  t.add (6);
+  t.add (8);
+  fail_unless_equals_int (t.duplicates (), 2);
+  t.add (40000);  /* a restart elsewhere: a new run, not 30000 lost */
+  t.add (40001);
+  fail_unless_equals_int (t.lost (), 2);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_silence_watch)
+{
+  StreamWatch w;
+  const gint64 s = G_USEC_PER_SEC;
+  w.start (2, 10 * s);
+  std::vector<gint64> last = {0, 0};
+  fail_unless (w.tick (10 * s + s / 2, last, s).empty ());
+  auto events = w.tick (11 * s, last, s);
+  fail_unless_equals_int (events.size (), 2);
+  fail_unless (events[0].kind == WatchEvent::Silent && events[0].silent_for_us == s);
+  fail_unless (w.tick (12 * s, last, s).empty (), "a silence told twice");
+  last[0] = 12 * s;  /* stream 0 is back */
+  events = w.tick (12 * s + 1, last, s);
+  fail_unless_equals_int (events.size (), 1);
+  fail_unless (events[0].kind == WatchEvent::Resumed && events[0].index == 0);
+  /* Stream 1 has sent nothing for the grace time while stream 0 delivers. */
+  events = w.tick (12 * s + kIdleStreamGrace, last, 0);
+  fail_unless_equals_int (events.size (), 1);
+  fail_unless (events[0].kind == WatchEvent::IdleGap && events[0].index == 1);
+  fail_unless (w.tick (20 * s, last, 0).empty (), "a second GAP");
+}
+GST_END_TEST;
+
+static Suite *
+stream_gate_suite (void)
+{
+  Suite *s = suite_create ("stream-gate");
+  TCase *tc = tcase_create ("general");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_rtp_parsing);
+  tcase_add_test (tc, test_rtcp_parsing);
+  tcase_add_test (tc, test_peers_and_allowed_senders);
+  tcase_add_test (tc, test_one_sender_per_stream);
+  tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
+  tcase_add_test (tc, test_allowed_senders_before_anything);
+  tcase_add_test (tc, test_reports_never_to_port_zero);
+  tcase_add_test (tc, test_spoofed_datagram_does_not_redirect_reports);
+  tcase_add_test (tc, test_report_destination_family_and_multicast);
+  tcase_add_test (tc, test_sequence_tracker);
+  tcase_add_test (tc, test_silence_watch);
+  return s;
+}
+
+GST_CHECK_MAIN (stream_gate);
