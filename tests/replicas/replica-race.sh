@@ -8,10 +8,10 @@ work=$(mktemp -d)
 pids=()
 cleanup() { [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-failures=0
+failures=0 passes=0
 check() {  # description command...
   local what=$1; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
 }
 
 base=$((20000 + 2 * (RANDOM % 5000)))
@@ -126,5 +126,38 @@ for ((i = 0; i < 100; i++)); do [ "$(ss -uanpH "sport = :$nport" | wc -l)" -ge 2
 check "two rtpsrc replicas both bound port $nport (the problem is real here)" \
   [ "$(ss -uanpH "sport = :$nport" | grep -c gst-launch)" -ge 2 ]
 
-echo "$((failures == 0 ? 1 : 0)) passed, $failures failed (replica race)"
+echo "# SIGTERM stops a replica cleanly; SIGKILL leaves a stale SDP that the controller skips"
+sdpdir=$work/sdp; mkdir -p "$sdpdir"
+tbase=$((sbase + 12))
+replica_text="hostnetrtpsrc port-range=$tbase-$((tbase + 7)) encoding-name=H264 sdp-file=$sdpdir/{rtp-port}.sdp advertise-address=127.0.0.1 loopback-policy=allow ! fakesink"
+run_replica() {  # name
+  "$HOSTNETRTP_BUILD/examples/hostnetrtp-replica" "$replica_text" >"$work/$1.log" 2>&1 &
+  pids+=($!); eval "pid_$1=$!"
+  wait_for "$1" '^allocation|^error'
+}
+sdp_of() { sed -n 's/^allocation .* ports=\([0-9]*\)\/.*/\1/p' "$work/$1.log" | sed "s|.*|$sdpdir/&.sdp|"; }
+run_replica t1
+t1_sdp=$(sdp_of t1)
+check "a replica wrote its SDP" test -f "$t1_sdp"
+kill -TERM "$pid_t1"; wait "$pid_t1"; t1_exit=$?
+check "SIGTERM: the replica exits 0 after stopping its pipeline" \
+  sh -c "[ $t1_exit -eq 0 ] && grep -q '^stopped exit=0' '$work/t1.log'"
+t1_port=$(basename "$t1_sdp" .sdp)
+check "SIGTERM: its SDP is removed and its ports are free" \
+  sh -c "[ ! -e '$t1_sdp' ] && [ -z \"\$(ss -uanH 'sport = :$t1_port')\" ]"
+run_replica t2
+t2_sdp=$(sdp_of t2)
+kill -9 "$pid_t2"; wait "$pid_t2" 2>/dev/null
+run_replica t3
+t3_sdp=$(sdp_of t3)
+"$(dirname "$0")/../../examples/camera-controller" --sdp-dir "$sdpdir" --cameras 2 --send-to 127.0.0.1 >"$work/controller.log" 2>&1 &
+controller=$!; pids+=("$controller")
+wait_for controller "claimed camera=.*sdp=$t3_sdp"
+wait_for controller "skipped sdp=$t2_sdp reason=writer-gone"
+check "the controller claims a camera for the live replica's SDP only" \
+  sh -c "grep -q 'claimed camera=.*sdp=$t3_sdp' '$work/controller.log' && ! grep -q 'claimed camera=.*sdp=$t2_sdp' '$work/controller.log'"
+check "the killed replica's stale SDP is named as such" grep -q "skipped sdp=$t2_sdp reason=writer-gone" "$work/controller.log"
+kill -TERM "$controller" "$pid_t3"; wait "$controller" "$pid_t3" 2>/dev/null
+
+echo "$passes passed, $failures failed (replica race)"
 [ $failures -eq 0 ]
