@@ -1,16 +1,20 @@
 # hostnetrtp — a simulated node and its camera LAN, as network namespaces.
 # Source this file, then:
-#   topology_up PREFIX NCAMS   creates PREFIX-node (198.18.0.1/24) and PREFIX-cams
-#                              (198.18.0.11 ... one address per camera), linked by veth
+#   topology_up PREFIX NCAMS   creates PREFIX-node (198.18.0.1/24, fd18::1/64) and
+#                              PREFIX-cams (198.18.0.11 ..., fd18::11 ...: one address
+#                              per camera), linked by veth (PREFIX-n in the node)
 #   in_node CMD...             runs CMD in the node (what hostNetwork: true means)
 #   in_cams CMD...             runs CMD on the camera LAN
 #   topology_down              removes both namespaces
 # The node namespace is what every replica of a hostNetwork pod shares.
 # Needs root (CAP_NET_ADMIN); see topology_enter_private for unprivileged users.
-# 198.18.0.0/15 is the benchmarking range: it exists only inside these namespaces.
+# 198.18.0.0/15 is the benchmarking range and fd18::/64 a unique local one: they
+# exist only inside these namespaces.
 
 NODE_ADDRESS=198.18.0.1
+NODE_ADDRESS6=fd18::1
 camera_address() { echo "198.18.0.$((10 + $1))"; }
+camera_address6() { echo "fd18::$((10 + $1))"; }
 
 topology_up() {
   TOPOLOGY_PREFIX=$1
@@ -22,11 +26,19 @@ topology_up() {
   ip -n "$node" link set lo up
   ip -n "$cams" link set lo up
   ip -n "$node" addr add "$NODE_ADDRESS/24" dev "$1-n"
+  ip -n "$node" addr add "$NODE_ADDRESS6/64" dev "$1-n" nodad 2>/dev/null
   for ((i = 1; i <= ncams; i++)); do
     ip -n "$cams" addr add "$(camera_address "$i")/24" dev "$1-c"
+    ip -n "$cams" addr add "$(camera_address6 "$i")/64" dev "$1-c" nodad 2>/dev/null
   done
   ip -n "$node" link set "$1-n" up
   ip -n "$cams" link set "$1-c" up
+  # Multicast leaves by the LAN in both (IPv4 and IPv6 groups).
+  ip -n "$node" route add 224.0.0.0/4 dev "$1-n" 2>/dev/null
+  ip -n "$cams" route add 224.0.0.0/4 dev "$1-c" 2>/dev/null
+  ip -n "$node" -6 route add ff00::/8 dev "$1-n" table local 2>/dev/null
+  ip -n "$cams" -6 route add ff00::/8 dev "$1-c" table local 2>/dev/null
+  return 0
 }
 
 in_node() { ip netns exec "$TOPOLOGY_PREFIX-node" "$@"; }

@@ -10,6 +10,7 @@ constexpr unsigned kProbation = 2;
 /* A jump this far is a restarted sequence, not loss (rtpsession's dropout). */
 constexpr gint64 kMaxDropout = 3000;
 constexpr guint64 kWindow = 64;
+constexpr guint8 kRtcpReceiverReport = 201;
 
 }  // namespace
 
@@ -59,7 +60,7 @@ const char *drop_reason (Drop drop)
     case Drop::NotAllowed: return "not in allowed-senders";
     case Drop::Malformed: return "not valid RTP/RTCP";
     case Drop::ForeignSender: return "not the stream's current sender";
-    case Drop::NoSender: return "RTCP before any sender";
+    case Drop::NotForUs: return "RTCP before any sender, or another receiver's report";
   }
   return "?";
 }
@@ -97,9 +98,10 @@ void StreamGate::count_drop (Drop drop, const Peer &from)
       counters_.dropped_foreign++;
       pending_.foreign++;
       break;
-    case Drop::NoSender:
+    case Drop::NotForUs:
       /* Counted, not warned about: a camera's first SR may well overtake
-       * its first RTP packet on the other socket. */
+       * its first RTP packet on the other socket, and on a multicast group
+       * the other receivers' reports arrive as well. */
       counters_.dropped_foreign++;
       return;
     case Drop::None:
@@ -170,7 +172,11 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
     return reject (v, Drop::Malformed, from);
   v.ssrc = summary.first_ssrc;
   if (!sender_.present)
-    return reject (v, Drop::NoSender, from);
+    return reject (v, Drop::NotForUs, from);
+  /* On a group, the other receivers' reports reach us too: expected, not hostile. */
+  if (config_.multicast_report_to.valid && summary.first_type == kRtcpReceiverReport &&
+      summary.first_ssrc != sender_.ssrc)
+    return reject (v, Drop::NotForUs, from);
   /* Only the current sender speaks, and only of itself: a compound naming
    * other sources would make rtpsession create them. */
   if (summary.first_ssrc != sender_.ssrc || !summary.only_first_ssrc ||

@@ -28,7 +28,7 @@
 
 namespace hostnetrtp {
 
-enum class Drop { None, NotAllowed, Malformed, ForeignSender, NoSender };
+enum class Drop { None, NotAllowed, Malformed, ForeignSender, NotForUs };
 
 /* "not in allowed-senders", "malformed", ... for warnings. */
 const char *drop_reason (Drop drop);

@@ -248,7 +248,7 @@ GST_START_TEST (test_rtcp_only_from_the_sender_about_itself)
   StreamGate gate ({});
   Peer camera = peer ("192.0.2.7", 40000);
   Bytes sr = rtcp (0xA);
-  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 1).drop == Drop::NoSender,
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 1).drop == Drop::NotForUs,
       "RTCP before any RTP locked the stream");
   Bytes a = rtp (0xA, 1);
   gate.rtp (a.data (), a.size (), camera, 2);
