@@ -28,7 +28,7 @@ wait_for() {  # log regex
   for ((i = 0; i < 200; i++)); do grep -qE "$2" "$work/$1.log" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
-start_replica() {  # name pipeline-properties
+start_replica() {  # name pipeline-properties (a fresh name each time: logs are waited on)
   in_node "$replica" --interval 200 "hostnetrtpsrc name=src encoding-name=H264 $2 ! fakesink" \
     >"$work/$1.log" 2>&1 &
   pids+=($!); eval "pid_$1=$!"
@@ -59,21 +59,22 @@ stop_replica dual
 check "all 50 packets received ($(packets_of dual))" test "$(packets_of dual)" = 50
 check "the camera got reports from $NODE_ADDRESS:$((p + 1))" grep -q "rr from $NODE_ADDRESS:$((p + 1))" "$work/peer-dual.log"
 
+n=0
 for group in ff15::7:18 239.18.0.7; do
   echo "# multicast $group: two replicas, every packet each, reports to the group"
-  gport=$((base + 20))
-  start_replica m1 "address=$group port-range=$gport multicast-iface=$node_if"
-  start_replica m2 "address=$group port-range=$gport multicast-iface=$node_if"
+  gport=$((base + 20)) n=$((n + 1)) a=m${n}a b=m${n}b
+  start_replica $a "address=$group port-range=$gport multicast-iface=$node_if"
+  start_replica $b "address=$group port-range=$gport multicast-iface=$node_if"
   check "both replicas joined on the shared group port $gport" \
-    test "$(port_of m1)" = "$gport" -a "$(port_of m2)" = "$gport"
+    test "$(port_of $a)" = "$gport" -a "$(port_of $b)" = "$gport"
   in_cams "$peer" --to "$group" --iface "$cam_if" --port "$gport" --reports 2 --wait 10 \
-    >"$work/peer-m.log" 2>&1
-  stop_replica m1; stop_replica m2
-  check "replica 1 got all 50 ($(packets_of m1))" test "$(packets_of m1)" = 50
-  check "replica 2 got all 50 ($(packets_of m2))" test "$(packets_of m2)" = 50
-  check "reports reached the group's RTCP port ($(grep -c '^rr from' "$work/peer-m.log"))" \
-    grep -q "^rr from .*:$((gport + 1))$" "$work/peer-m.log"
-  check "no error" bash -c "! grep -q '^error' '$work/m1.log' '$work/m2.log'"
+    >"$work/peer-$n.log" 2>&1
+  stop_replica $a; stop_replica $b
+  check "replica 1 got all 50 ($(packets_of $a))" test "$(packets_of $a)" = 50
+  check "replica 2 got all 50 ($(packets_of $b))" test "$(packets_of $b)" = 50
+  check "reports reached the group's RTCP port ($(grep -c '^rr from' "$work/peer-$n.log"))" \
+    grep -q "^rr from .*:$((gport + 1))$" "$work/peer-$n.log"
+  check "no error" bash -c "! grep -q '^error' '$work/$a.log' '$work/$b.log'"
 done
 
 echo "$passes passed, $failures failed (IPv6 and multicast on a node)"
