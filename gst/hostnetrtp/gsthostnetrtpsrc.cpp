@@ -895,6 +895,7 @@ stream_stats (HostnetRtpSrcPrivate *priv, guint index)
       "dropped-not-allowed", G_TYPE_UINT64, c.dropped_not_allowed,
       "dropped-malformed", G_TYPE_UINT64, c.dropped_malformed,
       "dropped-foreign", G_TYPE_UINT64, c.dropped_foreign,
+      "dropped-out-of-sequence", G_TYPE_UINT64, c.dropped_out_of_sequence,
       nullptr);
   guint jitter = 0;
   guint64 bitrate = 0;

@@ -1,16 +1,25 @@
 /* hostnetrtp — one stream's gate. See stream-gate.h. */
 #include "stream-gate.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 namespace hostnetrtp {
 
 namespace {
 
 /* rtpsession's own default: a new source is valid after two in sequence. */
 constexpr unsigned kProbation = 2;
-/* A jump this far is a restarted sequence, not loss (rtpsession's dropout). */
-constexpr gint64 kMaxDropout = 3000;
 constexpr guint64 kWindow = 64;
 constexpr guint8 kRtcpReceiverReport = 201;
+/* rtpsession's limits: how far behind a packet may arrive (misorder) and
+ * how far ahead it may jump (dropout) and still belong to the sequence;
+ * further is a restarted sequence, not loss. */
+constexpr gint32 kMaxMisorder = 100;
+constexpr gint32 kMaxDropout = 3000;
+/* No RTP clock runs faster: a timestamp further ahead than this rate allows
+ * since the last packet (plus a second) is not the sender's. */
+constexpr gint64 kMaxClockRate = 192000;
 
 }  // namespace
 
@@ -61,6 +70,7 @@ const char *drop_reason (Drop drop)
     case Drop::Malformed: return "not valid RTP/RTCP";
     case Drop::ForeignSender: return "not the stream's current sender";
     case Drop::NotForUs: return "RTCP before any sender, or another receiver's report";
+    case Drop::OutOfSequence: return "the current sender's SSRC with an implausible sequence number or timestamp";
   }
   return "?";
 }
@@ -98,6 +108,10 @@ void StreamGate::count_drop (Drop drop, const Peer &from)
       counters_.dropped_foreign++;
       pending_.foreign++;
       break;
+    case Drop::OutOfSequence:
+      counters_.dropped_out_of_sequence++;
+      pending_.out_of_sequence++;
+      break;
     case Drop::NotForUs:
       /* Counted, not warned about: a camera's first SR may well overtake
        * its first RTP packet on the other socket, and on a multicast group
@@ -116,6 +130,24 @@ GateVerdict StreamGate::reject (GateVerdict v, Drop drop, const Peer &from)
   v.drop = drop;
   count_drop (drop, from);
   return v;
+}
+
+bool StreamGate::plausible (const RtpHeader &h, gint64 now_us) const
+{
+  const gint32 seq_delta = gint16 (guint16 (h.seq - highest_seq_));
+  if (seq_delta < -kMaxMisorder || seq_delta > kMaxDropout)
+    return false;
+  const gint64 ts_delta = gint32 (h.timestamp - highest_ts_);
+  const gint64 elapsed_us = std::max<gint64> (now_us - highest_at_us_, 0);
+  return ts_delta >= -kMaxClockRate &&
+      ts_delta <= kMaxClockRate + elapsed_us * kMaxClockRate / G_USEC_PER_SEC;
+}
+
+void StreamGate::follow (const RtpHeader &h, gint64 now_us)
+{
+  highest_seq_ = h.seq;
+  highest_ts_ = h.timestamp;
+  highest_at_us_ = now_us;
 }
 
 GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
@@ -146,8 +178,29 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     duplicates_before_ += sequence_.duplicates ();
     sequence_ = SequenceTracker ();
     counters_.sender_changes++;
-  } else if (guint16 (last_seq_ + 1) != header.seq) {
+    resync_pending_ = false;
+    follow (header, now_us);
+  } else if (!plausible (header, now_us)) {
+    /* Blind spoofing, or the sender restarted its sequence: only the second
+     * packet in a row from the new place is believed. */
+    const bool second = resync_pending_ && header.seq == guint16 (resync_seq_ + 1) &&
+        std::abs (gint64 (gint32 (header.timestamp - resync_ts_))) <= kMaxClockRate;
+    if (!second) {
+      resync_pending_ = true;
+      resync_seq_ = header.seq;
+      resync_ts_ = header.timestamp;
+      return reject (v, Drop::OutOfSequence, from);
+    }
+    resync_pending_ = false;
     in_sequence_ = 0;
+    follow (header, now_us);
+  } else {
+    if (guint16 (last_seq_ + 1) != header.seq)
+      in_sequence_ = 0;
+    if (gint16 (guint16 (header.seq - highest_seq_)) > 0)
+      follow (header, now_us);
+    /* Media after a BYE: the sender is alive (or the BYE was spoofed). */
+    sender_.said_bye = false;
   }
   sender_.rtp_from = from;
   sender_.last_seen_us = now_us;

@@ -10,7 +10,11 @@
  *     the stream first. Another sender takes over only once the current one
  *     said BYE or has been silent for the takeover time, so a camera that
  *     restarts comes back while an SSRC injected into a live stream never
- *     reaches rtpbin, and a flood of new SSRCs costs nothing but a drop.
+ *     reaches rtpbin, and a flood of new SSRCs costs nothing but a drop,
+ *   - with a sequence number and timestamp that follow the sender's (within
+ *     rtpsession's misorder/dropout limits, and no further ahead in time than
+ *     any clock rate could have gone), or that restart elsewhere twice in a
+ *     row: blind spoofing with the sender's address and SSRC stays out.
  * Receiver reports go only where the current sender's own traffic says: the
  * address its accepted RTCP came from, else its RTP port + 1 once it passed
  * probation (two packets in sequence); a multicast stream reports to its
@@ -28,7 +32,7 @@
 
 namespace hostnetrtp {
 
-enum class Drop { None, NotAllowed, Malformed, ForeignSender, NotForUs };
+enum class Drop { None, NotAllowed, Malformed, ForeignSender, NotForUs, OutOfSequence };
 
 /* "not in allowed-senders", "malformed", ... for warnings. */
 const char *drop_reason (Drop drop);
@@ -79,16 +83,17 @@ struct GateCounters {
   guint64 dropped_not_allowed = 0;
   guint64 dropped_malformed = 0;
   guint64 dropped_foreign = 0;  /* another sender's, or RTCP before any sender */
+  guint64 dropped_out_of_sequence = 0;  /* the sender's SSRC, implausible seq/timestamp */
   guint64 sender_changes = 0;
   gint64 last_packet_us = 0;    /* monotonic time of the last accepted RTP; 0: never */
 };
 
 /* Drops since the previous report, for one rate-limited warning. */
 struct DropReport {
-  guint64 not_allowed = 0, malformed = 0, foreign = 0;
+  guint64 not_allowed = 0, malformed = 0, foreign = 0, out_of_sequence = 0;
   Peer example;           /* the last dropped datagram's source */
   Drop example_reason = Drop::None;
-  guint64 total () const { return not_allowed + malformed + foreign; }
+  guint64 total () const { return not_allowed + malformed + foreign + out_of_sequence; }
 };
 
 struct GateConfig {
@@ -125,6 +130,8 @@ class StreamGate {
 
  private:
   GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);
+  bool plausible (const RtpHeader &header, gint64 now_us) const;
+  void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
 
   const GateConfig config_;
@@ -134,6 +141,15 @@ class StreamGate {
   SenderState sender_;
   guint16 last_seq_ = 0;
   unsigned in_sequence_ = 0;
+  /* The current sender's highest sequence number, its timestamp and arrival. */
+  guint16 highest_seq_ = 0;
+  guint32 highest_ts_ = 0;
+  gint64 highest_at_us_ = 0;
+  /* An implausible packet, kept in mind: the next one in sequence after it
+   * is a restart of the sender's sequence, not a spoof. */
+  bool resync_pending_ = false;
+  guint16 resync_seq_ = 0;
+  guint32 resync_ts_ = 0;
   SequenceTracker sequence_;      /* the current sender's */
   guint64 lost_before_ = 0, duplicates_before_ = 0;  /* previous senders' */
   GateCounters counters_;

@@ -35,6 +35,9 @@ std::string drop_summary (guint index, guint port, const DropReport &r)
     os << " " << r.malformed << " not valid RTP/RTCP;";
   if (r.foreign)
     os << " " << r.foreign << " not from the stream's current sender;";
+  if (r.out_of_sequence)
+    os << " " << r.out_of_sequence << " with the current sender's address and SSRC but an "
+          "implausible sequence number or timestamp (spoofed?);";
   os << " the last from " << r.example.to_string () << " (" << drop_reason (r.example_reason)
      << "). The stream goes on; set allowed-senders to the camera's address to keep others out";
   return os.str ();

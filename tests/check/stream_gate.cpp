@@ -16,7 +16,7 @@ using namespace hostnetrtp;
 using Bytes = std::vector<guint8>;
 
 static Bytes
-rtp (guint32 ssrc, guint16 seq, guint payload = 100)
+rtp (guint32 ssrc, guint16 seq, guint payload = 100, guint32 ts = 0)
 {
   GstBuffer *buf = gst_rtp_buffer_new_allocate (payload, 0, 0);
   GstRTPBuffer r = GST_RTP_BUFFER_INIT;
@@ -24,6 +24,7 @@ rtp (guint32 ssrc, guint16 seq, guint payload = 100)
   gst_rtp_buffer_set_ssrc (&r, ssrc);
   gst_rtp_buffer_set_seq (&r, seq);
   gst_rtp_buffer_set_payload_type (&r, 96);
+  gst_rtp_buffer_set_timestamp (&r, ts);
   gst_rtp_buffer_unmap (&r);
   Bytes out (gst_buffer_get_size (buf));
   gst_buffer_extract (buf, 0, out.data (), out.size ());
@@ -232,6 +233,13 @@ GST_START_TEST (test_one_sender_per_stream)
   Bytes c = rtp (0xC, 1);
   v = gate.rtp (c.data (), c.size (), camera, t + 3 * G_USEC_PER_SEC + 1);
   fail_unless (v.accepted () && v.sender_changed);
+  /* A BYE followed by more media from the same sender (a spoofed BYE, or a
+   * sender that changed its mind) leaves it current. */
+  Bytes c_bye = rtcp (0xC, true), c2 = rtp (0xC, 2);
+  fail_unless (gate.rtcp (c_bye.data (), c_bye.size (), peer ("192.0.2.7", 40001), t + 3 * G_USEC_PER_SEC + 2).accepted ());
+  fail_unless (gate.rtp (c2.data (), c2.size (), camera, t + 3 * G_USEC_PER_SEC + 3).accepted ());
+  fail_unless (gate.rtp (b.data (), b.size (), intruder, t + 3 * G_USEC_PER_SEC + 4).drop == Drop::ForeignSender,
+      "a BYE followed by media still let another sender in");
   /* A BYE for the current SSRC from another host is not the sender's. */
   Bytes spoofed_bye = rtcp (0xC, true);
   fail_unless (gate.rtcp (spoofed_bye.data (), spoofed_bye.size (), intruder, t + 4 * G_USEC_PER_SEC).drop == Drop::ForeignSender);
@@ -239,7 +247,53 @@ GST_START_TEST (test_one_sender_per_stream)
 
   GateCounters counts = gate.counters ();
   fail_unless_equals_int (counts.sender_changes, 3);
-  fail_unless_equals_int (counts.dropped_foreign, 5);
+  fail_unless_equals_int (counts.dropped_foreign, 6);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_blind_spoofing_of_the_sender)
+{
+  /* The camera: 30 frames/s at 90 kHz, 3 packets a frame. */
+  StreamGate gate ({});
+  Peer camera = peer ("192.0.2.7", 40000);
+  gint64 now = G_USEC_PER_SEC;
+  guint16 seq = 1000;
+  guint32 ts = 5000000;
+  auto send = [&] (guint16 s, guint32 t, gint64 at) {
+    Bytes b = rtp (0xA, s, 100, t);
+    return gate.rtp (b.data (), b.size (), camera, at);
+  };
+  for (int frame = 0; frame < 10; frame++, ts += 3000, now += 33333)
+    for (int p = 0; p < 3; p++)
+      fail_unless (send (seq++, ts, now).accepted ());
+  /* The camera's address and SSRC with random sequence numbers and
+   * timestamps: dropped, the camera's own packets still pass. */
+  guint32 x = 12345;
+  int spoofs_passed = 0;
+  for (int i = 0; i < 2000; i++) {
+    x = x * 1103515245u + 12345u;
+    spoofs_passed += send (guint16 (x >> 8), x * 2654435761u, now).accepted ();
+  }
+  fail_unless (spoofs_passed <= 1, "%d of 2000 blind spoofs passed", spoofs_passed);
+  fail_unless (gate.counters ().dropped_out_of_sequence >= 1999);
+  fail_unless (send (seq++, ts, now + 1).accepted (), "the camera was locked out");
+  /* A late packet (reordered) and a loss burst still belong. */
+  fail_unless (send (guint16 (seq - 50), ts - 3000, now + 2).accepted ());
+  seq += 500;
+  ts += 90000;
+  now += G_USEC_PER_SEC;
+  fail_unless (send (seq++, ts, now).accepted (), "a packet after a 500-packet, one-second loss was dropped");
+  /* A long silence lets the timestamp move on as far as the clock ran. */
+  now += 60 * G_USEC_PER_SEC;
+  ts += 60 * 90000;
+  fail_unless (send (seq++, ts, now).accepted (), "a packet after a minute of silence was dropped");
+  /* The camera restarts its sequence (same SSRC, same address): the first
+   * packet is doubted, the second in a row believed. */
+  seq = 7;
+  ts = 123;
+  fail_unless (send (seq++, ts, now + 1).drop == Drop::OutOfSequence);
+  fail_unless (send (seq++, ts + 3000, now + 2).accepted (), "a restarted sequence was never believed");
+  fail_unless (send (seq++, ts + 6000, now + 3).accepted ());
 }
 GST_END_TEST;
 
@@ -434,6 +488,7 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_rtcp_parsing);
   tcase_add_test (tc, test_peers_and_allowed_senders);
   tcase_add_test (tc, test_one_sender_per_stream);
+  tcase_add_test (tc, test_blind_spoofing_of_the_sender);
   tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
   tcase_add_test (tc, test_allowed_senders_before_anything);
   tcase_add_test (tc, test_reports_never_to_port_zero);
