@@ -64,10 +64,15 @@ GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
   fail_unless (received_ssrc (sink, 0xAAAA0001));
   fail_unless (element_message (pipeline, "hostnetrtp-sender-changed") != nullptr, "no message for the first sender");
 
-  /* Another SSRC while the camera is live never reaches src_0; the camera's
-   * last packet, sent after the intruder's, means all of them were judged. */
-  intruder.send_rtp (port, 0xBADBAD, 20);
-  camera.send_rtp (port, 0xAAAA0001);
+  /* Another SSRC while the camera is live never reaches src_0: each of the
+   * intruder's packets right after one of the camera's (a live camera sends
+   * all the time; a pause of sender-timeout would be a legitimate takeover).
+   * The camera's last packet, after the intruder's, means all were judged. */
+  for (int i = 0; i < 20; i++) {
+    camera.send_rtp (port, 0xAAAA0001, 1);
+    intruder.send_rtp (port, 0xBADBAD, 1);
+  }
+  camera.send_rtp (port, 0xAAAA0001, 1);
   fail_unless (received_seq_not (sink, 0xAAAA0001, guint16 (camera.seq - 1), 0xBADBAD));
 
   /* The camera says BYE (a clean restart): the new SSRC takes over at once. */
