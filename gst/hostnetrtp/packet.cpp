@@ -76,7 +76,6 @@ bool parse_rtp (const guint8 *data, size_t size, RtpHeader &h)
     if (padding == 0 || header + padding > size)
       return false;
   }
-  h.marker = (data[1] & 0x80) != 0;
   h.payload_type = pt;
   h.seq = read16 (data + 2);
   h.timestamp = read32 (data + 4);

@@ -19,7 +19,6 @@ struct RtpHeader {
   guint32 timestamp = 0;
   guint16 seq = 0;
   guint8 payload_type = 0;
-  bool marker = false;
   size_t payload_offset = 0;
   size_t payload_size = 0;
 };

@@ -20,6 +20,13 @@ constexpr gint32 kMaxDropout = 3000;
 /* No RTP clock runs faster: a timestamp further ahead than this rate allows
  * since the last packet (plus a second) is not the sender's. */
 constexpr gint64 kMaxClockRate = 192000;
+/* A sequence that restarted elsewhere is believed only once the one it
+ * replaces has gone quiet this long: a live camera is never that quiet, a
+ * rebooted one always is. */
+constexpr gint64 kResyncQuiet = 250 * G_TIME_SPAN_MILLISECOND;
+/* The same host with a new SSRC (an encoder restarted without BYE) takes
+ * over after this much quiet of the old SSRC, or sender-timeout if shorter. */
+constexpr gint64 kSameHostQuiet = 200 * G_TIME_SPAN_MILLISECOND;
 
 }  // namespace
 
@@ -85,6 +92,10 @@ void StreamGate::set_filter (std::shared_ptr<const SenderFilter> filter)
 {
   std::lock_guard<std::mutex> guard (lock_);
   filter_ = std::move (filter);
+  /* A sender the new list leaves out is no longer the stream's: no report
+   * goes to it, and the next allowed sender locks the stream at once. */
+  if (sender_.present && filter_ && !filter_->allows (sender_.rtp_from))
+    sender_ = SenderState ();
 }
 
 void StreamGate::set_takeover_after (gint64 us)
@@ -150,6 +161,17 @@ void StreamGate::follow (const RtpHeader &h, gint64 now_us)
   highest_at_us_ = now_us;
 }
 
+bool StreamGate::may_take_over (const Peer &from, gint64 now_us) const
+{
+  if (!sender_.present || sender_.said_bye)
+    return true;
+  const gint64 quiet = now_us - sender_.last_seen_us;
+  if (takeover_after_us_ > 0 && quiet >= takeover_after_us_)
+    return true;  /* 0: only after BYE */
+  return sender_.rtp_from.same_host (from) &&
+      quiet >= (takeover_after_us_ > 0 ? std::min (kSameHostQuiet, takeover_after_us_) : kSameHostQuiet);
+}
+
 GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
 {
   GateVerdict v;
@@ -163,9 +185,7 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   const bool current = sender_.present && sender_.ssrc == header.ssrc &&
       sender_.rtp_from.same_host (from);
   if (!current) {
-    const bool free = !sender_.present || sender_.said_bye ||
-        now_us - sender_.last_seen_us >= takeover_after_us_;
-    if (!free)
+    if (!may_take_over (from, now_us))
       return reject (v, Drop::ForeignSender, from);
     v.sender_changed = true;
     v.had_previous = sender_.present;
@@ -181,10 +201,12 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     resync_pending_ = false;
     follow (header, now_us);
   } else if (!plausible (header, now_us)) {
-    /* Blind spoofing, or the sender restarted its sequence: only the second
-     * packet in a row from the new place is believed. */
+    /* Blind spoofing, or the sender restarted its sequence: believed only
+     * when the sequence it replaces has gone quiet, and then on the second
+     * packet in a row at the new place. */
     const bool second = resync_pending_ && header.seq == guint16 (resync_seq_ + 1) &&
-        std::abs (gint64 (gint32 (header.timestamp - resync_ts_))) <= kMaxClockRate;
+        std::abs (gint64 (gint32 (header.timestamp - resync_ts_))) <= kMaxClockRate &&
+        now_us - highest_at_us_ >= kResyncQuiet;
     if (!second) {
       resync_pending_ = true;
       resync_seq_ = header.seq;
@@ -195,6 +217,7 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     in_sequence_ = 0;
     follow (header, now_us);
   } else {
+    resync_pending_ = false;  /* the sequence it would replace is alive */
     if (guint16 (last_seq_ + 1) != header.seq)
       in_sequence_ = 0;
     if (gint16 (guint16 (header.seq - highest_seq_)) > 0)

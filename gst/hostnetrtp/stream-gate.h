@@ -8,13 +8,16 @@
  *     muxed port),
  *   - from the stream's one current sender: the (address, SSRC) that locked
  *     the stream first. Another sender takes over only once the current one
- *     said BYE or has been silent for the takeover time, so a camera that
- *     restarts comes back while an SSRC injected into a live stream never
- *     reaches rtpbin, and a flood of new SSRCs costs nothing but a drop,
+ *     said BYE or has been silent for the takeover time (0: only after BYE;
+ *     a new SSRC from the sender's own host after 200 ms of quiet: an
+ *     encoder restarted without BYE), so a camera that restarts comes back
+ *     while an SSRC injected into a live stream never reaches rtpbin, and a
+ *     flood of new SSRCs costs nothing but a drop,
  *   - with a sequence number and timestamp that follow the sender's (within
  *     rtpsession's misorder/dropout limits, and no further ahead in time than
  *     any clock rate could have gone), or that restart elsewhere twice in a
- *     row: blind spoofing with the sender's address and SSRC stays out.
+ *     row once the old sequence has been quiet for 250 ms: spoofing with the
+ *     sender's address and SSRC stays out while the sender is alive.
  * Receiver reports go only where the current sender's own traffic says: the
  * address its accepted RTCP came from, else its RTP port + 1 once it passed
  * probation (two packets in sequence); a multicast stream reports to its
@@ -110,7 +113,8 @@ class StreamGate {
   StreamGate (const StreamGate &) = delete;
   StreamGate &operator= (const StreamGate &) = delete;
 
-  /* Live settings: both apply to the next datagram. */
+  /* Live settings: both apply to the next datagram. A sender the new
+   * filter leaves out stops being the stream's sender. */
   void set_filter (std::shared_ptr<const SenderFilter> filter);
   void set_takeover_after (gint64 us);
 
@@ -131,6 +135,7 @@ class StreamGate {
  private:
   GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);
   bool plausible (const RtpHeader &header, gint64 now_us) const;
+  bool may_take_over (const Peer &from, gint64 now_us) const;
   void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
 

@@ -287,13 +287,71 @@ GST_START_TEST (test_blind_spoofing_of_the_sender)
   now += 60 * G_USEC_PER_SEC;
   ts += 60 * 90000;
   fail_unless (send (seq++, ts, now).accepted (), "a packet after a minute of silence was dropped");
-  /* The camera restarts its sequence (same SSRC, same address): the first
-   * packet is doubted, the second in a row believed. */
+  /* Pairs in sequence at random places (s, s+1), interleaved with the live
+   * camera: the camera's sequence is alive, so no pair is believed. */
+  int pairs_passed = 0, camera_dropped = 0;
+  for (int i = 0; i < 200; i++) {
+    now += 1000;
+    x = x * 1103515245u + 12345u;
+    pairs_passed += send (guint16 (x >> 8), x, now).accepted ();
+    pairs_passed += send (guint16 ((x >> 8) + 1), x + 3000, now + 1).accepted ();
+    camera_dropped += !send (seq++, ts, now + 2).accepted ();
+    if (i % 3 == 2)
+      ts += 3000;
+  }
+  fail_unless (pairs_passed == 0, "%d spoofed packets in pairs passed", pairs_passed);
+  fail_unless (camera_dropped == 0, "the camera lost %d packets to the pairs", camera_dropped);
+  /* The camera reboots keeping its SSRC: quiet, then a new sequence. The
+   * first packet is doubted, the second in a row believed. */
+  now += G_USEC_PER_SEC;
   seq = 7;
   ts = 123;
-  fail_unless (send (seq++, ts, now + 1).drop == Drop::OutOfSequence);
-  fail_unless (send (seq++, ts + 3000, now + 2).accepted (), "a restarted sequence was never believed");
-  fail_unless (send (seq++, ts + 6000, now + 3).accepted ());
+  fail_unless (send (seq++, ts, now).drop == Drop::OutOfSequence);
+  fail_unless (send (seq++, ts + 3000, now + 1).accepted (), "a restarted sequence was never believed");
+  fail_unless (send (seq++, ts + 6000, now + 2).accepted ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_takeover_rules)
+{
+  Peer camera = peer ("192.0.2.7", 40000), other = peer ("198.51.100.66", 40000);
+  Bytes a = rtp (0xA, 1), a2 = rtp (0xA, 2), b = rtp (0xB, 1);
+  const gint64 s = G_USEC_PER_SEC;
+  /* sender-timeout 0: silence never frees the stream, only BYE. */
+  GateConfig only_bye;
+  only_bye.takeover_after_us = 0;
+  StreamGate strict (only_bye);
+  strict.rtp (a.data (), a.size (), camera, s);
+  fail_unless (strict.rtp (b.data (), b.size (), other, 100 * s).drop == Drop::ForeignSender,
+      "sender-timeout=0 let another sender in after silence");
+  Bytes bye = rtcp (0xA, true);
+  strict.rtcp (bye.data (), bye.size (), peer ("192.0.2.7", 40001), 100 * s + 1);
+  fail_unless (strict.rtp (b.data (), b.size (), other, 100 * s + 2).accepted ());
+
+  /* The camera's own host with a new SSRC (an encoder restarted without
+   * BYE) takes over after 200 ms of quiet; another host needs the full 2 s. */
+  StreamGate gate ({});
+  gate.rtp (a.data (), a.size (), camera, s);
+  Bytes c = rtp (0xC, 1);
+  fail_unless (gate.rtp (c.data (), c.size (), other, s + s / 2).drop == Drop::ForeignSender);
+  fail_unless (gate.rtp (c.data (), c.size (), camera, s + s / 10).drop == Drop::ForeignSender,
+      "the same host took over while the old SSRC was live");
+  GateVerdict v = gate.rtp (c.data (), c.size (), camera, s + s / 5);
+  fail_unless (v.accepted () && v.sender_changed, "the same host's new SSRC was not let in after 200 ms");
+
+  /* Narrowing allowed-senders live: a sender left out stops being the
+   * stream's, and reports no longer go to it. */
+  StreamGate narrowed ({});
+  narrowed.rtp (a.data (), a.size (), camera, s);
+  narrowed.rtp (a2.data (), a2.size (), camera, s + 1);
+  fail_unless (!destination (narrowed).empty ());
+  SenderFilter f;
+  std::string error;
+  fail_unless (SenderFilter::parse ("198.51.100.0/24", f, error));
+  narrowed.set_filter (std::make_shared<const SenderFilter> (f));
+  fail_unless (destination (narrowed).empty (), "reports still go to %s", destination (narrowed).c_str ());
+  fail_unless (narrowed.rtp (b.data (), b.size (), other, s + 2).accepted (),
+      "an allowed sender had to wait for the disallowed one to time out");
 }
 GST_END_TEST;
 
@@ -489,6 +547,7 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_peers_and_allowed_senders);
   tcase_add_test (tc, test_one_sender_per_stream);
   tcase_add_test (tc, test_blind_spoofing_of_the_sender);
+  tcase_add_test (tc, test_takeover_rules);
   tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
   tcase_add_test (tc, test_allowed_senders_before_anything);
   tcase_add_test (tc, test_reports_never_to_port_zero);
