@@ -99,8 +99,9 @@ std::string default_route_interface ()
 /* The error for a loopback @what under loopback-policy=error. */
 std::string loopback_refused (const std::string &what, const std::string &text, GInetAddress *address)
 {
-  return what + " '" + text + "' is a loopback address (" + to_text (address) +
-      "): replicas on one node share the loopback and senders outside the node cannot "
+  const std::string resolved = to_text (address);
+  return what + " '" + text + "' is a loopback address" + (resolved == text ? "" : " (" + resolved + ")") +
+      ": replicas on one node share the loopback and senders outside the node cannot "
       "reach it. Leave " + what + " empty, give a non-loopback address, or set "
       "loopback-policy=allow for a single-host test";
 }

@@ -6,7 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <glib/gstdio.h>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace hostnetrtp {
@@ -224,8 +228,42 @@ bool expand_sdp_path (const std::string &pattern, guint rtp_port, std::string &p
   return true;
 }
 
+namespace {
+
+/* Receivers that share a folder write and remove their SDPs one at a time:
+ * "is it still ours? then remove it" must not interleave with another's
+ * replacement. flock () on the folder itself leaves no lock file behind. */
+class FolderLock {
+ public:
+  explicit FolderLock (const std::string &path)
+  {
+    GCharPtr dir (g_path_get_dirname (path.c_str ()));
+    fd_ = open (dir.get (), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ >= 0)
+      flock (fd_, LOCK_EX);
+  }
+  ~FolderLock ()
+  {
+    if (fd_ >= 0)
+      close (fd_);  /* releases the lock */
+  }
+  FolderLock (const FolderLock &) = delete;
+  FolderLock &operator= (const FolderLock &) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
 bool write_sdp_file (const std::string &path, const std::string &contents, std::string &error)
 {
+  FolderLock lock (path);
+  if (g_file_test (path.c_str (), G_FILE_TEST_IS_DIR)) {
+    error = "sdp-file '" + path + "' is a folder: give a file in it, e.g. " + path +
+        (path.back () == '/' ? "" : "/") + "{rtp-port}.sdp";
+    return false;
+  }
   gchar *existing = nullptr;
   if (g_file_get_contents (path.c_str (), &existing, nullptr, nullptr)) {
     GCharPtr owned (existing);
@@ -248,8 +286,40 @@ bool write_sdp_file (const std::string &path, const std::string &contents, std::
   return true;
 }
 
+namespace {
+
+std::mutex claims_lock;
+std::map<std::string, const void *> &claims ()
+{
+  static std::map<std::string, const void *> held;
+  return held;
+}
+
+}  // namespace
+
+bool claim_sdp_path (const std::string &path, const void *writer, std::string &error)
+{
+  std::lock_guard<std::mutex> guard (claims_lock);
+  auto [at, inserted] = claims ().emplace (path, writer);
+  if (!inserted && at->second != writer) {
+    error = "sdp-file '" + path + "' is written by another hostnetrtpsrc of this process: give "
+        "each element a file of its own, e.g. sdp-file=/run/hostnetrtp/{rtp-port}.sdp";
+    return false;
+  }
+  return true;
+}
+
+void release_sdp_path (const std::string &path, const void *writer)
+{
+  std::lock_guard<std::mutex> guard (claims_lock);
+  auto at = claims ().find (path);
+  if (at != claims ().end () && at->second == writer)
+    claims ().erase (at);
+}
+
 bool remove_sdp_file_if_ours (const std::string &path, const std::string &contents)
 {
+  FolderLock lock (path);
   gchar *now = nullptr;
   gsize size = 0;
   if (!g_file_get_contents (path.c_str (), &now, &size, nullptr))

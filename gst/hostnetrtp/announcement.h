@@ -77,6 +77,11 @@ bool expand_sdp_path (const std::string &pattern, guint rtp_port, std::string &p
  * SDP another running process wrote. */
 bool write_sdp_file (const std::string &path, const std::string &contents, std::string &error);
 
+/* One writer per path in this process, too (two elements of one pipeline
+ * given the same sdp-file): false, with a sentence, if another holds it. */
+bool claim_sdp_path (const std::string &path, const void *writer, std::string &error);
+void release_sdp_path (const std::string &path, const void *writer);
+
 /* Removes @path if it still holds @contents (what this process wrote), so a
  * replica never deletes the file of another one that shares the path.
  * True if it removed it. */

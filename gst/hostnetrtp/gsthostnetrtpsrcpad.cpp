@@ -10,6 +10,7 @@ struct _GstHostnetRtpSrcPad {
   guint index;
   /* Written from state changes, read from any thread: under the object lock. */
   gchar *media;
+  GstCaps *caps;  /* the stream's, without the payload type (any may come) */
   guint rtp_port;
   guint rtcp_port;
 };
@@ -27,6 +28,31 @@ enum {
 };
 static GParamSpec *pad_properties[N_PROPS];
 
+/* Before data, a caps query gets the stream's caps (media, encoding,
+ * clock-rate): what downstream can plan with, as rtpsrc's pad gives. */
+static gboolean
+query_caps (GstPad *pad, GstObject *parent, GstQuery *query) noexcept
+{
+  auto *self = GST_HOSTNET_RTP_SRC_PAD (pad);
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return gst_pad_query_default (pad, parent, query);
+  GstCaps *stream_caps = nullptr;
+  GST_OBJECT_LOCK (pad);
+  if (self->caps)
+    stream_caps = gst_caps_ref (self->caps);
+  GST_OBJECT_UNLOCK (pad);
+  if (!stream_caps)
+    return gst_pad_query_default (pad, parent, query);
+  GstCaps *filter = nullptr;
+  gst_query_parse_caps (query, &filter);
+  GstCaps *result = filter ? gst_caps_intersect_full (filter, stream_caps, GST_CAPS_INTERSECT_FIRST)
+      : gst_caps_ref (stream_caps);
+  gst_query_set_caps_result (query, result);
+  gst_caps_unref (result);
+  gst_caps_unref (stream_caps);
+  return TRUE;
+}
+
 GstPad *
 gst_hostnet_rtp_src_pad_new (guint index, GstPadTemplate *templ)
 {
@@ -34,23 +60,25 @@ gst_hostnet_rtp_src_pad_new (guint index, GstPadTemplate *templ)
   auto *pad = GST_HOSTNET_RTP_SRC_PAD (g_object_new (GST_TYPE_HOSTNET_RTP_SRC_PAD,
       "name", name.c_str (), "direction", GST_PAD_SRC, "template", templ, nullptr));
   pad->index = index;
+  gst_pad_set_query_function (GST_PAD (pad), query_caps);
   return GST_PAD (pad);
-}
-
-guint
-gst_hostnet_rtp_src_pad_get_index (GstHostnetRtpSrcPad *pad)
-{
-  return pad->index;
 }
 
 void
 gst_hostnet_rtp_src_pad_set_stream (GstHostnetRtpSrcPad *pad, const gchar *media,
-    guint rtp_port, guint rtcp_port)
+    const GstCaps *caps, guint rtp_port, guint rtcp_port)
 {
+  GstCaps *any_payload = nullptr;
+  if (caps) {
+    any_payload = gst_caps_copy (caps);
+    gst_structure_remove_field (gst_caps_get_structure (any_payload, 0), "payload");
+  }
   GST_OBJECT_LOCK (pad);
   bool changed = pad->rtp_port != rtp_port || pad->rtcp_port != rtcp_port;
   g_free (pad->media);
   pad->media = g_strdup (media);
+  gst_caps_replace (&pad->caps, nullptr);
+  pad->caps = any_payload;
   pad->rtp_port = rtp_port;
   pad->rtcp_port = rtcp_port;
   GST_OBJECT_UNLOCK (pad);
@@ -89,6 +117,7 @@ static void
 gst_hostnet_rtp_src_pad_finalize (GObject *object) noexcept
 {
   g_free (GST_HOSTNET_RTP_SRC_PAD (object)->media);
+  gst_caps_replace (&GST_HOSTNET_RTP_SRC_PAD (object)->caps, nullptr);
   G_OBJECT_CLASS (gst_hostnet_rtp_src_pad_parent_class)->finalize (object);
 }
 

@@ -16,9 +16,9 @@ G_DECLARE_FINAL_TYPE (GstHostnetRtpSrcPad, gst_hostnet_rtp_src_pad, GST, HOSTNET
     GstGhostPad)
 
 GstPad *gst_hostnet_rtp_src_pad_new (guint index, GstPadTemplate *templ);
-guint gst_hostnet_rtp_src_pad_get_index (GstHostnetRtpSrcPad *pad);
-/* Sets the bound ports (0, 0 when stopped) and the media; notifies. */
+/* Sets the stream's media, caps and bound ports (null, 0 when stopped);
+ * notifies the ports. A caps query is answered with the stream's caps. */
 void gst_hostnet_rtp_src_pad_set_stream (GstHostnetRtpSrcPad *pad, const gchar *media,
-    guint rtp_port, guint rtcp_port);
+    const GstCaps *caps, guint rtp_port, guint rtcp_port);
 
 G_END_DECLS

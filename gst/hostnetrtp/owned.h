@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 #include <memory>
+#include <utility>
 
 namespace hostnetrtp {
 
@@ -36,6 +37,30 @@ using GstCapsPtr = std::unique_ptr<GstCaps, FreeWith<caps_unref>>;
 using GstMessagePtr = std::unique_ptr<GstMessage, FreeWith<message_unref>>;
 using GstBufferPtr = std::unique_ptr<GstBuffer, FreeWith<buffer_unref>>;
 using GstStructurePtr = std::unique_ptr<GstStructure, FreeWith<gst_structure_free>>;
+
+/* A caps reference that copies by taking another reference: settings that
+ * hold caps copy like plain values. */
+class CapsRef {
+ public:
+  CapsRef () = default;
+  explicit CapsRef (GstCaps *take) noexcept : caps_ (take) {}
+  CapsRef (const CapsRef &other) noexcept : caps_ (other.caps_ ? gst_caps_ref (other.caps_) : nullptr) {}
+  CapsRef &operator= (CapsRef other) noexcept
+  {
+    std::swap (caps_, other.caps_);
+    return *this;
+  }
+  ~CapsRef ()
+  {
+    if (caps_)
+      gst_caps_unref (caps_);
+  }
+  GstCaps *get () const noexcept { return caps_; }
+  explicit operator bool () const noexcept { return caps_ != nullptr; }
+
+ private:
+  GstCaps *caps_ = nullptr;
+};
 
 /* Takes a new reference on a borrowed object. */
 template <typename T>

@@ -99,7 +99,7 @@ Candidates candidates_in (const PortRange &range, bool rtcp_mux)
   Candidates c;
   c.step = rtcp_mux ? 1 : 2;
   unsigned max = range.max;
-  if (range.min == range.max && !rtcp_mux)
+  if (range.fixed_pair && !rtcp_mux)
     max = range.min + 1u;  /* one port names a fixed pair */
   unsigned first = range.min;
   if (!rtcp_mux && (first & 1u))
@@ -229,7 +229,10 @@ bool allocate_kernel_chosen (const AllocationRequest &req, Allocation &alloc, st
     GErrorPtr err;
     GObjectPtr<GSocket> probe = bind_udp (req.address, 0, false, err);
     if (!probe) {
-      error = "cannot bind " + address_text (req.address) + ": " + err->message;
+      error = "cannot bind " + address_text (req.address) + " (a kernel-chosen port): " +
+          err->message;
+      if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_FAILED))  /* EADDRNOTAVAIL */
+        error += " (is " + address_text (req.address) + " an address of this host?)";
       return false;
     }
     guint16 port = local_port (probe.get ());
@@ -260,12 +263,15 @@ bool allocate_in_range (const AllocationRequest &req, Allocation &alloc, std::st
   alloc.candidates_in_range = c.count;
   const char *unit = req.rtcp_mux ? "port" : "pair";
   if (c.count == 0) {
-    if (req.range.min == req.range.max && !req.rtcp_mux)
-      error = "port-range " + req.range.to_string () +
-          " is an odd port: a fixed pair needs an even RTP port (RTCP takes the next one)";
+    if (req.range.fixed_pair && !req.rtcp_mux)
+      error = "port-range '" + req.range.to_string () +
+          "' is an odd port: a fixed pair needs an even RTP port (RTCP takes the next one)";
     else
-      error = "port-range " + req.range.to_string () +
-          " holds no complete even/odd port pair (RTP even, RTCP the next odd port): widen it";
+      error = "port-range '" + req.range.to_string () +
+          "' holds no complete even/odd port pair (RTP even, RTCP the next odd port, both inside "
+          "the range): widen it" + (req.range.min == req.range.max && !req.rtcp_mux
+              ? ", or write " + std::to_string (req.range.min) + " for the fixed pair " +
+                  std::to_string (req.range.min) + "/" + std::to_string (req.range.min + 1) : "");
     return false;
   }
   if (c.count < req.n_streams) {
@@ -276,6 +282,10 @@ bool allocate_in_range (const AllocationRequest &req, Allocation &alloc, std::st
   }
   unsigned in_use = 0;
   unsigned start = walk_start (req.start_seed, c.count);
+  /* A restart tries its previous pair first: a camera pointed at it stays right. */
+  if (req.preferred_rtp_port >= c.first && (req.preferred_rtp_port - c.first) % c.step == 0 &&
+      (req.preferred_rtp_port - c.first) / c.step < c.count)
+    start = (req.preferred_rtp_port - c.first) / c.step;
   for (unsigned i = 0; i < c.count && alloc.streams.size () < req.n_streams; i++) {
     unsigned index = (start + i) % c.count;
     auto port = static_cast<guint16> (c.first + index * c.step);
@@ -295,8 +305,9 @@ bool allocate_in_range (const AllocationRequest &req, Allocation &alloc, std::st
   if (alloc.streams.size () < req.n_streams) {
     std::ostringstream os;
     os << "no free " << (req.rtcp_mux ? "port" : "even/odd port pair") << " left in port-range "
-       << req.range.to_string () << " on " << address_text (req.address) << ": tried all "
-       << c.count << " " << unit << "s, " << in_use << " in use by other sockets";
+       << req.range.to_string () << " on " << address_text (req.address) << ": tried "
+       << (c.count == 1 ? "the only " + std::string (unit) : "all " + std::to_string (c.count) +
+              " " + unit + "s") << ", " << in_use << " in use by other sockets";
     if (req.n_streams > 1)
       os << " (" << req.n_streams << " streams need " << req.n_streams << ")";
     os << ". Widen port-range or stop what holds it";
@@ -312,7 +323,7 @@ std::string PortRange::to_string () const
 {
   if (kernel_chosen ())
     return "(kernel-chosen)";
-  if (min == max)
+  if (fixed_pair)
     return std::to_string (min);
   return std::to_string (min) + "-" + std::to_string (max);
 }
@@ -339,6 +350,7 @@ bool parse_port_range (const char *text, PortRange &range, std::string &error)
   }
   range.min = lo;
   range.max = hi;
+  range.fixed_pair = dash == std::string::npos;
   return true;
 }
 

@@ -16,12 +16,14 @@ namespace hostnetrtp {
 struct PortRange {
   guint16 min = 0;  /* 0: the kernel picks (ephemeral ports) */
   guint16 max = 0;
+  bool fixed_pair = false;  /* written as one port: that port and the next */
   bool kernel_chosen () const { return min == 0; }
   std::string to_string () const;
 };
 
-/* Parses "MIN-MAX", "PORT" (a fixed pair) or "" (kernel-chosen).
- * On failure returns false and a sentence naming the value in @error. */
+/* Parses "MIN-MAX" (inclusive), "PORT" (the fixed pair PORT/PORT+1) or ""
+ * (kernel-chosen). On failure returns false and a sentence naming the value
+ * in @error. */
 bool parse_port_range (const char *text, PortRange &range, std::string &error);
 
 /* One stream's sockets. With rtcp-mux, rtcp is null and rtcp_port == rtp_port. */
@@ -38,6 +40,7 @@ struct AllocationRequest {
   unsigned n_streams = 1;
   bool rtcp_mux = false;
   guint64 start_seed = 0;           /* where this replica starts its walk */
+  guint16 preferred_rtp_port = 0;   /* tried first if in the range: a restart's previous pair */
   int receive_buffer_size = 0;      /* bytes, 0 = kernel default */
   std::vector<std::string> multicast_interfaces;  /* empty: the default one */
 };

@@ -154,6 +154,33 @@ bool StreamGate::plausible (const RtpHeader &h, gint64 now_us) const
       ts_delta <= kMaxClockRate + elapsed_us * kMaxClockRate / G_USEC_PER_SEC;
 }
 
+/* RFC 3550 A.8: the interarrival jitter in the stream's clock, and the
+ * bitrate over whole seconds. */
+void StreamGate::measure (const RtpHeader &h, size_t size, gint64 now_us)
+{
+  if (config_.clock_rate > 0) {
+    const gint64 arrival = now_us * config_.clock_rate / G_USEC_PER_SEC;
+    const gint64 transit = arrival - gint64 (h.timestamp);
+    if (have_transit_) {
+      gint64 d = transit - last_transit_;
+      /* The timestamp wrapped (or jumped): not a transit difference. */
+      if (std::abs (d) < gint64 (config_.clock_rate) * 60)
+        jitter_ += (double (std::abs (d)) - jitter_) / 16.0;
+    }
+    last_transit_ = transit;
+    have_transit_ = true;
+  }
+  if (!window_start_us_)
+    window_start_us_ = now_us;
+  window_bytes_ += size;
+  if (now_us - window_start_us_ >= G_USEC_PER_SEC) {
+    bitrate_ = window_bytes_ * 8 * G_USEC_PER_SEC / guint64 (now_us - window_start_us_);
+    bitrate_at_us_ = now_us;
+    window_start_us_ = now_us;
+    window_bytes_ = 0;
+  }
+}
+
 void StreamGate::follow (const RtpHeader &h, gint64 now_us)
 {
   highest_seq_ = h.seq;
@@ -199,6 +226,8 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     sequence_ = SequenceTracker ();
     counters_.sender_changes++;
     resync_pending_ = false;
+    jitter_ = 0;
+    have_transit_ = false;
     follow (header, now_us);
   } else if (!plausible (header, now_us)) {
     /* Blind spoofing, or the sender restarted its sequence: believed only
@@ -231,6 +260,7 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   if (!sender_.confirmed && ++in_sequence_ >= kProbation)
     sender_.confirmed = true;
   sequence_.add (header.seq);
+  measure (header, size, now_us);
   counters_.packets++;
   counters_.bytes += header.payload_size;
   counters_.last_packet_us = now_us;
@@ -250,7 +280,7 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   if (!sender_.present)
     return reject (v, Drop::NotForUs, from);
   /* On a group, the other receivers' reports reach us too: expected, not hostile. */
-  if (config_.multicast_report_to.valid && summary.first_type == kRtcpReceiverReport &&
+  if (config_.multicast && summary.first_type == kRtcpReceiverReport &&
       summary.first_ssrc != sender_.ssrc)
     return reject (v, Drop::NotForUs, from);
   /* Only the current sender speaks, and only of itself: a compound naming
@@ -270,8 +300,8 @@ GObjectPtr<GSocketAddress> StreamGate::report_destination (std::string *why)
 {
   std::lock_guard<std::mutex> guard (lock_);
   Peer to;
-  if (config_.multicast_report_to.valid) {
-    to = config_.multicast_report_to;
+  if (config_.fixed_report_to.valid) {
+    to = config_.fixed_report_to;
   } else if (!sender_.present || !sender_.confirmed) {
     if (why)
       *why = "no sender has passed probation yet";
@@ -308,6 +338,8 @@ GateCounters StreamGate::counters ()
   GateCounters c = counters_;
   c.lost = lost_before_ + sequence_.lost ();
   c.duplicates = duplicates_before_ + sequence_.duplicates ();
+  c.jitter = guint (jitter_);
+  c.bitrate = bitrate_;
   return c;
 }
 

@@ -89,6 +89,8 @@ struct GateCounters {
   guint64 dropped_out_of_sequence = 0;  /* the sender's SSRC, implausible seq/timestamp */
   guint64 sender_changes = 0;
   gint64 last_packet_us = 0;    /* monotonic time of the last accepted RTP; 0: never */
+  guint jitter = 0;             /* interarrival jitter (RFC 3550 A.8), clock-rate units */
+  guint64 bitrate = 0;          /* bits per second over the last full second of packets */
 };
 
 /* Drops since the previous report, for one rate-limited warning. */
@@ -102,9 +104,13 @@ struct DropReport {
 struct GateConfig {
   GSocketFamily local_family = G_SOCKET_FAMILY_IPV4;  /* of the socket reports leave from */
   bool rtcp_mux = false;
-  Peer multicast_report_to;  /* valid on a multicast stream: group and RTCP port */
+  /* Where reports go, whatever the sender: a multicast stream's group and
+   * RTCP port, a pulled camera's server_port. Invalid: learned from the sender. */
+  Peer fixed_report_to;
+  bool multicast = false;  /* other receivers' reports arrive too */
   gint64 takeover_after_us = 2 * G_USEC_PER_SEC;
   std::shared_ptr<const SenderFilter> filter;  /* null: everyone */
+  int clock_rate = 0;  /* the stream's, for jitter; 0: unknown */
 };
 
 class StreamGate {
@@ -135,6 +141,7 @@ class StreamGate {
  private:
   GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);
   bool plausible (const RtpHeader &header, gint64 now_us) const;
+  void measure (const RtpHeader &header, size_t size, gint64 now_us);
   bool may_take_over (const Peer &from, gint64 now_us) const;
   void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
@@ -156,6 +163,14 @@ class StreamGate {
   guint16 resync_seq_ = 0;
   guint32 resync_ts_ = 0;
   SequenceTracker sequence_;      /* the current sender's */
+  /* Jitter and bitrate of the current sender. */
+  double jitter_ = 0;
+  gint64 last_transit_ = 0;
+  bool have_transit_ = false;
+  gint64 window_start_us_ = 0;
+  guint64 window_bytes_ = 0;
+  guint64 bitrate_ = 0;
+  gint64 bitrate_at_us_ = 0;
   guint64 lost_before_ = 0, duplicates_before_ = 0;  /* previous senders' */
   GateCounters counters_;
   DropReport pending_;

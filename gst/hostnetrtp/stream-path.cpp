@@ -34,12 +34,16 @@ std::string drop_summary (guint index, guint port, const DropReport &r)
   if (r.malformed)
     os << " " << r.malformed << " not valid RTP/RTCP;";
   if (r.foreign)
-    os << " " << r.foreign << " not from the stream's current sender;";
+    os << " " << r.foreign << " not from the stream's current sender (another one takes over "
+          "after sender-timeout of silence, or at once after BYE);";
   if (r.out_of_sequence)
     os << " " << r.out_of_sequence << " with the current sender's address and SSRC but an "
-          "implausible sequence number or timestamp (spoofed?);";
+          "implausible sequence number or timestamp (a camera that restarts its sequence is "
+          "followed after 250 ms of quiet; anything else is spoofed);";
   os << " the last from " << r.example.to_string () << " (" << drop_reason (r.example_reason)
-     << "). The stream goes on; set allowed-senders to the camera's address to keep others out";
+     << "). The stream goes on";
+  if (r.not_allowed + r.malformed + r.foreign > 0 && r.example_reason != Drop::OutOfSequence)
+    os << "; if these senders are not yours, set allowed-senders to the camera's address";
   return os.str ();
 }
 
@@ -56,18 +60,26 @@ StreamPath::~StreamPath ()
   detach ();
 }
 
-void StreamPath::attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad,
+bool StreamPath::attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad,
     GstPad *session_rtcp_sink, GstPad *session_report_src) noexcept
 {
+  rtcp_reader_pad_ = rtcp_reader_pad;
   gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, this, nullptr);
-  if (rtcp_reader_pad)
+  /* Socket readers push single buffers; should one push a list, every
+   * buffer in it still passes the gate. */
+  gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER_LIST, on_list, this, nullptr);
+  if (rtcp_reader_pad) {
     gst_pad_add_probe (rtcp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtcp, this, nullptr);
+    gst_pad_add_probe (rtcp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER_LIST, on_list, this, nullptr);
+  }
   if (session_rtcp_sink) {
     mux_pad_.reset (GST_PAD (gst_object_ref_sink (gst_pad_new ("rtcp_mux_src", GST_PAD_SRC))));
-    gst_pad_link (mux_pad_.get (), session_rtcp_sink);
+    if (gst_pad_link (mux_pad_.get (), session_rtcp_sink) != GST_PAD_LINK_OK)
+      return false;
     gst_pad_set_active (mux_pad_.get (), TRUE);
   }
   report_pad_.reset (GST_PAD (gst_object_ref_sink (gst_pad_new ("report_sink", GST_PAD_SINK))));
+  /* A pad of ours with no parent element: its private data is ours to use. */
   gst_pad_set_element_private (report_pad_.get (), this);
   gst_pad_set_chain_function (report_pad_.get (), on_report);
   gst_pad_set_event_function (report_pad_.get (),
@@ -75,8 +87,10 @@ void StreamPath::attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad,
         gst_event_unref (event);
         return TRUE;
       });
-  gst_pad_link (session_report_src, report_pad_.get ());
+  if (gst_pad_link (session_report_src, report_pad_.get ()) != GST_PAD_LINK_OK)
+    return false;
   gst_pad_set_active (report_pad_.get (), TRUE);
+  return true;
 }
 
 void StreamPath::detach () noexcept
@@ -102,33 +116,50 @@ guint64 StreamPath::reports_sent () const
   return reports_sent_;
 }
 
-void StreamPath::warn_about_drops (gint64 now_us)
+void StreamPath::report_drops (gint64 now_us)
 {
   DropReport report;
   if (hooks_.warn && gate_.take_drop_report (now_us, kWarningInterval, report))
     hooks_.warn (drop_summary (index_, sockets_.rtp_port, report));
 }
 
-GstPadProbeReturn StreamPath::pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept
+bool StreamPath::admit (GstBuffer *buffer, bool rtcp, gint64 now) noexcept
 {
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  const gint64 now = g_get_monotonic_time ();
   const Peer from = sender_of (buffer);
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return GST_PAD_PROBE_DROP;
-  const bool rtcp = rtcp_socket || (!sockets_.rtcp && looks_like_rtcp (map.data, map.size));
+    return false;
   GateVerdict verdict = rtcp ? gate_.rtcp (map.data, map.size, from, now)
       : gate_.rtp (map.data, map.size, from, now);
   gst_buffer_unmap (buffer, &map);
   if (!verdict.accepted ()) {
     GST_LOG ("stream %u: dropped a datagram from %s: %s", index_, from.to_string ().c_str (),
         drop_reason (verdict.drop));
-    warn_about_drops (now);
-    return GST_PAD_PROBE_DROP;
+    report_drops (now);
+    return false;
   }
   if (verdict.sender_changed && hooks_.sender_changed)
     hooks_.sender_changed (verdict);
+  return true;
+}
+
+bool StreamPath::is_rtcp (GstBuffer *buffer, bool rtcp_socket) const noexcept
+{
+  if (rtcp_socket)
+    return true;
+  if (sockets_.rtcp)
+    return false;
+  guint8 head[8];
+  const gsize n = gst_buffer_extract (buffer, 0, head, sizeof (head));
+  return looks_like_rtcp (head, n);
+}
+
+GstPadProbeReturn StreamPath::pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept
+{
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  const bool rtcp = is_rtcp (buffer, rtcp_socket);
+  if (!admit (buffer, rtcp, g_get_monotonic_time ()))
+    return GST_PAD_PROBE_DROP;
   /* The gate decided who the sender is: rtpsession must not second-guess it. */
   buffer = gst_buffer_make_writable (buffer);
   GST_PAD_PROBE_INFO_DATA (info) = buffer;
@@ -140,6 +171,30 @@ GstPadProbeReturn StreamPath::pass (GstPadProbeInfo *info, bool rtcp_socket) noe
     return GST_PAD_PROBE_HANDLED;
   }
   return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn StreamPath::on_list (GstPad *pad, GstPadProbeInfo *info, gpointer data) noexcept
+{
+  auto *self = static_cast<StreamPath *> (data);
+  const bool rtcp_socket = pad == self->rtcp_reader_pad_;
+  GstBufferList *list = gst_buffer_list_make_writable (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  GST_PAD_PROBE_INFO_DATA (info) = list;
+  const gint64 now = g_get_monotonic_time ();
+  /* Lists are the RTP path only (a muxed RTCP packet in one is dropped
+   * rather than split); what passes loses its address, as in pass (). */
+  for (guint i = 0; i < gst_buffer_list_length (list);) {
+    GstBuffer *buffer = gst_buffer_list_get (list, i);
+    const bool rtcp = self->is_rtcp (buffer, rtcp_socket);
+    if ((rtcp && !rtcp_socket) || !self->admit (buffer, rtcp, now)) {
+      gst_buffer_list_remove (list, i, 1);
+      continue;
+    }
+    buffer = gst_buffer_list_get_writable (list, i);
+    if (GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer))
+      gst_buffer_remove_meta (buffer, &meta->meta);
+    i++;
+  }
+  return gst_buffer_list_length (list) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 void StreamPath::push_split_rtcp (GstBuffer *buffer) noexcept

@@ -36,12 +36,17 @@ class StreamPath {
 
   /* Installs the gate on the socket readers' pads (@rtcp_reader_pad null
    * with rtcp-mux), links @session_rtcp_sink (rtpbin's recv_rtcp_sink, with
-   * rtcp-mux only) and @session_report_src (rtpbin's send_rtcp_src). */
-  void attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad, GstPad *session_rtcp_sink,
+   * rtcp-mux only) and @session_report_src (rtpbin's send_rtcp_src). False
+   * if a link failed. */
+  bool attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad, GstPad *session_rtcp_sink,
       GstPad *session_report_src) noexcept;
 
   /* Unlinks and deactivates the pads of its own; call with streaming stopped. */
   void detach () noexcept;
+
+  /* Warns about what the gate dropped since the last warning, at most once
+   * per 10 s; called on every drop and regularly, so a last burst is told. */
+  void report_drops (gint64 now_us);
 
   StreamGate &gate () { return gate_; }
   const BoundStream &sockets () const { return sockets_; }
@@ -51,17 +56,21 @@ class StreamPath {
  private:
   static GstPadProbeReturn on_rtp (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
   static GstPadProbeReturn on_rtcp (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
+  static GstPadProbeReturn on_list (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
   static GstFlowReturn on_report (GstPad *, GstObject *, GstBuffer *) noexcept;
   GstPadProbeReturn pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept;
+  /* The gate's verdict on one buffer; false: drop it. */
+  bool admit (GstBuffer *buffer, bool rtcp, gint64 now) noexcept;
+  bool is_rtcp (GstBuffer *buffer, bool rtcp_socket) const noexcept;
   void push_split_rtcp (GstBuffer *buffer) noexcept;
   void send_report (GstBuffer *buffer) noexcept;
-  void warn_about_drops (gint64 now_us);
   void warn_limited (const std::string &text);
 
   const guint index_;
   BoundStream sockets_;
   StreamGate gate_;
   Hooks hooks_;
+  GstPad *rtcp_reader_pad_ = nullptr;  /* borrowed: tells the RTCP socket's lists apart */
   GstObjectPtr<GstPad> mux_pad_;     /* rtcp-mux: feeds rtpbin's recv_rtcp_sink */
   bool mux_pad_started_ = false;
   GstObjectPtr<GstPad> report_pad_;  /* receives rtpbin's reports */

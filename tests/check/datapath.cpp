@@ -3,6 +3,7 @@
  * reboots, payload types, silence, statistics and idle streams. */
 #include "element-util.h"
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -93,12 +94,12 @@ GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
   rebooted.send_rtp (port, 0xBBBB0002, 3);  /* rtpsession's probation wants two in sequence */
   fail_unless (received_ssrc (sink, 0xBBBB0002), "the new SSRC never reached src_0");
 
-  /* A reboot without BYE: the new one takes over after sender-timeout of
-   * silence, not before. */
+  /* Another host after a reboot without BYE: it takes over after
+   * sender-timeout of silence, not before. */
   rebooted.send_rtp (port, 0xBBBB0002, 3);
   fail_unless (received_ssrc (sink, 0xBBBB0002));
-  const gint64 silent_since = g_get_monotonic_time ();
-  Sender third;
+  gint64 silent_since = g_get_monotonic_time ();
+  Sender third ("127.0.0.2", "127.0.0.1");
   gint64 taken_at = 0;
   for (int i = 0; i < 100 && !taken_at; i++) {
     third.send_rtp (port, 0xCCCC0003, 1);
@@ -107,13 +108,28 @@ GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
   }
   fail_unless (taken_at != 0, "no takeover after the silence");
   fail_unless (taken_at - silent_since >= 300 * G_TIME_SPAN_MILLISECOND,
-      "taken over after %" G_GINT64_FORMAT " us of silence", taken_at - silent_since);
+      "another host took over after %" G_GINT64_FORMAT " us of silence", taken_at - silent_since);
   third.send_rtp (port, 0xCCCC0003, 3);
   fail_unless (received_ssrc (sink, 0xCCCC0003));
+  /* The same host with a new SSRC (an encoder restarted without BYE): after
+   * 200 ms of quiet already. */
+  silent_since = g_get_monotonic_time ();
+  Sender restarted_encoder ("127.0.0.2", "127.0.0.1");
+  taken_at = 0;
+  for (int i = 0; i < 100 && !taken_at; i++) {
+    restarted_encoder.send_rtp (port, 0xDDDD0004, 1);
+    if (element_message (pipeline, "hostnetrtp-sender-changed", 20 * GST_MSECOND))
+      taken_at = g_get_monotonic_time ();
+  }
+  fail_unless (taken_at - silent_since >= 200 * G_TIME_SPAN_MILLISECOND &&
+      taken_at - silent_since < 300 * G_TIME_SPAN_MILLISECOND + 100 * G_TIME_SPAN_MILLISECOND,
+      "the same host took over after %" G_GINT64_FORMAT " us", taken_at - silent_since);
+  restarted_encoder.send_rtp (port, 0xDDDD0004, 3);
+  fail_unless (received_ssrc (sink, 0xDDDD0004));
   fail_unless_equals_int (GST_ELEMENT (src)->numsrcpads, 1);
   GstStructurePtr stats (stream_stats (pipeline, 0));
   fail_unless (stat_u64 (stats.get (), "dropped-foreign") >= 20);
-  fail_unless_equals_int (stat_u64 (stats.get (), "sender-changes"), 3);
+  fail_unless_equals_int (stat_u64 (stats.get (), "sender-changes"), 4);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
 }
@@ -533,6 +549,221 @@ GST_START_TEST (test_idle_stream_does_not_hold_back_the_others)
 }
 GST_END_TEST;
 
+/* Runs @change on another thread; false if it has not returned in @seconds. */
+template <typename F>
+static bool
+returns_within (F change, int seconds)
+{
+  GMutex lock;
+  GCond done_cond;
+  bool done = false;
+  g_mutex_init (&lock);
+  g_cond_init (&done_cond);
+  std::thread worker ([&] {
+    change ();
+    g_mutex_lock (&lock);
+    done = true;
+    g_cond_signal (&done_cond);
+    g_mutex_unlock (&lock);
+  });
+  const gint64 end = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&lock);
+  while (!done && g_cond_wait_until (&done_cond, &lock, end))
+    ;
+  const bool returned = done;
+  g_mutex_unlock (&lock);
+  if (!returned) {
+    worker.detach ();  /* a deadlock: the test fails, the process ends */
+    return false;
+  }
+  worker.join ();
+  g_mutex_clear (&lock);
+  g_cond_clear (&done_cond);
+  return true;
+}
+
+GST_START_TEST (test_pause_while_an_idle_stream_waits_in_its_sink)
+{
+  /* A long latency: the GAP that starts the silent audio waits in its sink.
+   * Pausing then must not wait for it. */
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=3000 port-range=" + random_range (8) +
+      " " + kVideoAudio + " src.src_0 ! fakesink name=video src.src_1 ! fakesink name=audio");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  guint port = uint_property (child (pipeline, "src"), "rtp-port");
+  Sender camera;
+  /* Wait until the audio sink has its GAP (it prerolls on it). */
+  GstObjectPtr<GstPad> audio_sink (gst_element_get_static_pad (child (pipeline, "audio"), "sink"));
+  bool gap_seen = false;
+  for (int i = 0; i < 100 && !gap_seen; i++) {
+    camera.send_rtp (port, 0x71DE0, 2);
+    GstEvent *gap = gst_pad_get_sticky_event (audio_sink.get (), GST_EVENT_SEGMENT, 0);
+    gap_seen = gap != nullptr;
+    if (gap)
+      gst_event_unref (gap);
+    if (!gap_seen)
+      g_usleep (50000);  /* nothing to wait on: the GAP leaves no message */
+  }
+  fail_unless (gap_seen, "the idle audio stream never got its GAP");
+  fail_unless (returns_within ([&] { gst_element_set_state (pipeline, GST_STATE_PAUSED); }, 10),
+      "PLAYING->PAUSED hung while a GAP waited in its sink");
+  fail_unless (returns_within ([&] { gst_element_set_state (pipeline, GST_STATE_NULL); }, 10),
+      "PAUSED->NULL hung");
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_eos_reaches_the_sinks)
+{
+  for (bool idle_audio : {false, true}) {
+    GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 port-range=" + random_range (8) +
+        " " + kVideoAudio + " src.src_0 ! fakesink name=video async=false src.src_1 ! fakesink async=false");
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+    GstElement *src = child (pipeline, "src");
+    guint video = uint_property (src, "rtp-port");
+    GstObjectPtr<GstPad> audio_pad (gst_element_get_static_pad (src, "src_1"));
+    guint audio = pad_uint (pipeline, "src_1", "rtp-port");
+    Sender camera;
+    camera.send_rtp (video, 0x71DE0, 5);
+    if (idle_audio) {  /* the audio gets its GAP: wait for it on src_1 */
+      for (int i = 0; i < 100; i++) {
+        GstEvent *segment = gst_pad_get_sticky_event (audio_pad.get (), GST_EVENT_SEGMENT, 0);
+        if (segment) {
+          gst_event_unref (segment);
+          break;
+        }
+        camera.send_rtp (video, 0x71DE0, 1);
+        g_usleep (50000);
+      }
+    } else {
+      camera.send_rtp (audio, 0xA0D10, 5, 0);
+    }
+    gst_element_send_event (pipeline, gst_event_new_eos ());
+    GstMessagePtr eos = next_message (pipeline, GST_MESSAGE_EOS);
+    fail_unless (eos != nullptr, "EOS never came out of the element (%s)",
+        idle_audio ? "after an idle stream's GAP" : "both streams sending");
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (pipeline);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST (test_streams_are_one_group)
+{
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 sender-timeout=100 port-range=" +
+      random_range (8) + " " + kVideoAudio + " src.src_0 ! appsink name=video sync=false "
+      "src.src_1 ! appsink name=audio sync=false");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  guint video = uint_property (src, "rtp-port"), audio = pad_uint (pipeline, "src_1", "rtp-port");
+  Sender camera;
+  camera.send_rtp (video, 0x71DE0, 5);
+  camera.send_rtp (audio, 0xA0D10, 5, 0);
+  fail_unless (received_ssrc (child (pipeline, "video"), 0x71DE0));
+  fail_unless (received_ssrc (child (pipeline, "audio"), 0xA0D10));
+  auto start_of = [&] (const char *pad_name, std::string &id) {
+    GstObjectPtr<GstPad> pad (gst_element_get_static_pad (src, pad_name));
+    GstEvent *event = gst_pad_get_sticky_event (pad.get (), GST_EVENT_STREAM_START, 0);
+    fail_unless (event != nullptr, "no stream-start on %s", pad_name);
+    const gchar *stream_id = nullptr;
+    guint group = 0;
+    gst_event_parse_stream_start (event, &stream_id);
+    fail_unless (gst_event_parse_group_id (event, &group), "%s: no group-id", pad_name);
+    id = stream_id;
+    gst_event_unref (event);
+    return group;
+  };
+  std::string video_id, audio_id;
+  guint video_group = start_of ("src_0", video_id), audio_group = start_of ("src_1", audio_id);
+  fail_unless_equals_int (video_group, audio_group);
+  fail_if (video_id == audio_id, "two streams, one stream-id");
+  /* A camera restart (new SSRC, new jitterbuffer): the same stream goes on. */
+  Sender rebooted;
+  bool taken = false;
+  for (int i = 0; i < 100 && !taken; i++) {
+    rebooted.send_rtp (video, 0x71DE1, 1);
+    GstMessagePtr m = element_message (pipeline, "hostnetrtp-sender-changed", 20 * GST_MSECOND);
+    guint ssrc = 0;
+    if (m)
+      gst_structure_get_uint (gst_message_get_structure (m.get ()), "ssrc", &ssrc);
+    taken = ssrc == 0x71DE1;
+  }
+  rebooted.send_rtp (video, 0x71DE1, 3);
+  fail_unless (received_ssrc (child (pipeline, "video"), 0x71DE1));
+  std::string after_restart;
+  start_of ("src_0", after_restart);
+  fail_unless (after_restart == video_id, "the stream-id changed with the SSRC: %s -> %s",
+      video_id.c_str (), after_restart.c_str ());
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_stats_and_live_properties_while_restarting)
+{
+  /* Readers of stats and setters of live properties run while the element
+   * starts and stops: nothing they touch may be gone (run under ASan too). */
+  GstElement *pipeline = launch (receiver (random_range (8)));
+  GstElement *src = child (pipeline, "src");
+  std::atomic<bool> stop {false};
+  std::atomic<guint64> reads {0};
+  std::thread reader ([&] {
+    for (guint i = 0; !stop; i++) {
+      GstStructure *stats = nullptr;
+      g_object_get (src, "stats", &stats, nullptr);
+      gst_structure_free (stats);
+      GstObjectPtr<GstPad> pad (gst_element_get_static_pad (src, "src_0"));
+      if (pad) {
+        g_object_get (pad.get (), "stats", &stats, nullptr);
+        if (stats)
+          gst_structure_free (stats);
+      }
+      g_object_set (src, "latency", 100u + i % 50, "allowed-senders", i % 2 ? "127.0.0.1" : "",
+          "sender-timeout", 1000u + i % 7, nullptr);
+      reads++;
+    }
+  });
+  Sender camera;
+  for (int cycle = 0; cycle < 100; cycle++) {
+    fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+    camera.send_rtp (uint_property (src, "rtp-port"), 0x57A7, 3);
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  }
+  stop = true;
+  reader.join ();
+  fail_unless (reads > 100, "the reader barely ran (%" G_GUINT64_FORMAT ")", guint64 (reads));
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_latency_and_caps_queries)
+{
+  GstElement *pipeline = launch (receiver (random_range (4)) + "");
+  g_object_set (child (pipeline, "src"), "latency", 300u, nullptr);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstObjectPtr<GstPad> pad (gst_element_get_static_pad (child (pipeline, "src"), "src_0"));
+  /* Before any data: the stream's caps, for downstream to plan with. */
+  GstCaps *caps = gst_pad_query_caps (pad.get (), nullptr);
+  const GstStructure *st = gst_caps_get_structure (caps, 0);
+  fail_unless (gst_structure_has_name (st, "application/x-rtp"));
+  fail_unless_equals_string (gst_structure_get_string (st, "encoding-name"), "H264");
+  gst_caps_unref (caps);
+  Sender camera;
+  camera.send_rtp (uint_property (child (pipeline, "src"), "rtp-port"), 0x1A7, 3);
+  fail_unless (received_ssrc (child (pipeline, "sink"), 0x1A7));
+  /* Live, with the jitterbuffer's latency: sinks render on time. */
+  GstQuery *query = gst_query_new_latency ();
+  fail_unless (gst_pad_query (pad.get (), query), "the latency query failed on src_0");
+  gboolean live = FALSE;
+  GstClockTime min = 0;
+  gst_query_parse_latency (query, &live, &min, nullptr);
+  fail_unless (live);
+  fail_unless (min >= 300 * GST_MSECOND, "min latency %" GST_TIME_FORMAT, GST_TIME_ARGS (min));
+  gst_query_unref (query);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
 static Suite *
 datapath_suite (void)
 {
@@ -556,6 +787,11 @@ datapath_suite (void)
   tcase_add_test (tc, test_silence_and_its_end_are_told);
   tcase_add_test (tc, test_stats_count_packets_loss_and_duplicates);
   tcase_add_test (tc, test_idle_stream_does_not_hold_back_the_others);
+  tcase_add_test (tc, test_pause_while_an_idle_stream_waits_in_its_sink);
+  tcase_add_test (tc, test_eos_reaches_the_sinks);
+  tcase_add_test (tc, test_streams_are_one_group);
+  tcase_add_test (tc, test_stats_and_live_properties_while_restarting);
+  tcase_add_test (tc, test_latency_and_caps_queries);
   return s;
 }
 

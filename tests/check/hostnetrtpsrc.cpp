@@ -186,13 +186,14 @@ GST_START_TEST (test_bad_input_is_a_clear_error)
 {
   unsigned base;
   random_range (2, &base);
-  std::string odd = std::to_string (base + 1);
+  std::string odd = std::to_string (base + 1), even = std::to_string (base);
   struct { std::string properties; std::string expected; } cases[] = {
     {"port-range=abc encoding-name=H264", "port-range 'abc' is malformed"},
     {"port-range=6000-5000 encoding-name=H264", "port-range '6000-5000' is inverted"},
     {"port-range=70000 encoding-name=H264", "port-range '70000' is malformed"},
-    {"port-range=" + odd + " encoding-name=H264", "port-range " + odd + " is an odd port"},
-    {"port-range=" + odd + "-" + odd + " encoding-name=H264", "is an odd port"},
+    {"port-range=" + odd + " encoding-name=H264", "port-range '" + odd + "' is an odd port"},
+    {"port-range=" + odd + "-" + odd + " encoding-name=H264", "holds no complete even/odd port pair"},
+    {"port-range=" + even + "-" + even + " encoding-name=H264", "or write " + even + " for the fixed pair"},
     {"encoding-name=H264 address=not/an/address", "address 'not/an/address' is neither"},
     {"encoding-name=WHATEVER", "encoding-name 'WHATEVER' is not one"},
     {"caps=video/x-raw", "caps structure 0 'video/x-raw' is not RTP"},
@@ -204,6 +205,7 @@ GST_START_TEST (test_bad_input_is_a_clear_error)
     {"encoding-name=H264 allowed-senders=camera-7", "allowed-senders item 'camera-7'"},
     {"encoding-name=H264 sdp-file=/tmp/{port}.sdp", "unknown placeholder '{port}'"},
     {"encoding-name=H264 advertise-address=2001:db8::5", "advertise-address '2001:db8::5' cannot be received"},
+    {"encoding-name=H264 advertise-address=198.51.100.7 sdp-file=/tmp", "sdp-file '/tmp' is a folder"},
   };
   /* GLib's resolver keeps two descriptors for the process's lifetime once
    * used: warm it up so the count below measures only the element. */
@@ -220,7 +222,7 @@ GST_START_TEST (test_bad_input_is_a_clear_error)
         c.properties.c_str (), error.c_str ());
     /* The debug location is where the problem was found, not the helper. */
     fail_unless (debug.find ("gsthostnetrtpsrc.cpp") != std::string::npos &&
-        debug.find ("start ()") != std::string::npos && debug.find ("post_") == std::string::npos,
+        debug.find ("post_") == std::string::npos && debug.find ("refuse") == std::string::npos,
         "[%s] was posted from: %s", c.properties.c_str (), debug.c_str ());
     fail_unless (open_descriptors () == before, "[%s] leaked %d descriptors", c.properties.c_str (),
         (int) (open_descriptors () - before));
@@ -339,7 +341,8 @@ GST_START_TEST (test_hundred_cycles_leak_nothing)
   /* The same src_0 all along: what was linked to it stays linked. */
   fail_unless_equals_int (GST_ELEMENT (src)->numsrcpads, 1);
   fail_unless (GST_ELEMENT (src)->srcpads->data == first_pad);
-  fail_unless (used.size () > 1, "every start took the same pair");
+  /* A restart takes its previous pair again: a camera pointed at it stays right. */
+  fail_unless (used.size () == 1, "restarts moved between %zu pairs", used.size ());
   gst_object_unref (pipeline);
 }
 GST_END_TEST;
@@ -347,22 +350,30 @@ GST_END_TEST;
 
 GST_START_TEST (test_shared_sdp_path_is_never_deleted_under_another)
 {
-  /* Two receivers given one path (no placeholder): the writer_b replaces the
-   * writer_a's SDP, and the writer_a, stopping, must not delete the second's. */
   GCharPtr dir (g_dir_make_tmp ("hostnetrtp-XXXXXX", nullptr));
   std::string path = std::string (dir.get ()) + "/shared.sdp";
   std::string extra = "sdp-file=" + path + " advertise-address=198.51.100.7";
+  /* Two elements of one process given one path: the second is refused. */
   GstElement *writer_a = launch (receiver (random_range (4), extra));
   GstElement *writer_b = launch (receiver (random_range (4), extra));
   fail_unless_equals_int (gst_element_set_state (writer_a, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
-  fail_unless_equals_int (gst_element_set_state (writer_b, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
-  std::string port = "m=video " + std::to_string (uint_property (child (writer_b, "src"), "rtp-port"));
+  fail_unless_equals_int (gst_element_set_state (writer_b, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  std::string error = error_text (writer_b);
+  fail_unless (error.find ("is written by another hostnetrtpsrc of this process") != std::string::npos,
+      "%s", error.c_str ());
+  gst_element_set_state (writer_b, GST_STATE_NULL);
+  /* Another writer replaces the file: stopping, the element leaves theirs. */
+  std::string theirs = "v=0\r\ns=someone else\r\n";
+  fail_unless (g_file_set_contents (path.c_str (), theirs.c_str (), -1, nullptr));
   gst_element_set_state (writer_a, GST_STATE_NULL);
   gchar *contents = nullptr;
   fail_unless (g_file_get_contents (path.c_str (), &contents, nullptr, nullptr),
-      "the first receiver deleted the second's SDP");
-  fail_unless (strstr (contents, port.c_str ()) != nullptr, "%s", contents);
+      "the element deleted an SDP it did not write");
+  fail_unless_equals_string (contents, theirs.c_str ());
   g_free (contents);
+  unlink (path.c_str ());
+  /* Released at NULL: the second element may have the path now. */
+  fail_unless_equals_int (gst_element_set_state (writer_b, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
   gst_element_set_state (writer_b, GST_STATE_NULL);
   fail_if (g_file_test (path.c_str (), G_FILE_TEST_EXISTS), "the SDP outlived its writer");
   gst_object_unref (writer_a);
@@ -399,6 +410,12 @@ GST_START_TEST (test_start_time_properties_refused_while_running)
   gboolean mux = TRUE;
   g_object_get (src, "rtcp-mux", &mux, nullptr);
   fail_if (mux, "rtcp-mux changed in READY");
+
+  /* sender-timeout below 100 ms would let two live senders flap: raised, said. */
+  g_object_set (src, "sender-timeout", 5u, nullptr);
+  warning = warning_with (pipeline, "sender-timeout=5");
+  fail_unless (warning.find ("Using 100") != std::string::npos, "%s", warning.c_str ());
+  fail_unless_equals_int (uint_property (src, "sender-timeout"), 100);
 
   /* latency applies live, to rtpbin (and from there every jitterbuffer). */
   g_object_set (src, "latency", 2000u, nullptr);

@@ -192,6 +192,31 @@ GST_START_TEST (test_fixed_and_degenerate_ranges)
   fail_if (allocate_ports (req, alloc, error));
   fail_unless (error.find ("no complete even/odd port pair") != std::string::npos, "%s", error.c_str ());
   fail_unless (error.find (one_port) != std::string::npos, "%s", error.c_str ());
+
+  /* MIN-MAX is inclusive: base-base is one port, not the pair base/base+1. */
+  std::string inclusive = std::to_string (base) + "-" + std::to_string (base);
+  req = request_for (any.get (), inclusive);
+  fail_if (allocate_ports (req, alloc, error), "%s bound %u/%u", inclusive.c_str (),
+      alloc.streams.empty () ? 0 : alloc.streams[0].rtp_port, alloc.streams.empty () ? 0 : alloc.streams[0].rtcp_port);
+  fail_unless (error.find ("write " + std::to_string (base) + " for the fixed pair") != std::string::npos,
+      "%s", error.c_str ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_previous_pair_first)
+{
+  /* A restarted element asks for its previous pair first and gets it. */
+  unsigned base;
+  std::string range = testutil::random_range (16, &base);
+  auto any = any4 ();
+  std::string error;
+  for (unsigned wanted : {base + 10, base + 30, base + 2}) {
+    AllocationRequest req = request_for (any.get (), range);
+    req.preferred_rtp_port = guint16 (wanted);
+    Allocation alloc;
+    fail_unless (allocate_ports (req, alloc, error), "%s", error.c_str ());
+    fail_unless_equals_int (alloc.streams[0].rtp_port, wanted);
+  }
 }
 GST_END_TEST;
 
@@ -366,6 +391,7 @@ port_allocator_suite (void)
   tcase_add_test (tc, test_exhausted_range_names_range_and_count);
   tcase_add_test (tc, test_all_streams_or_nothing);
   tcase_add_test (tc, test_fixed_and_degenerate_ranges);
+  tcase_add_test (tc, test_previous_pair_first);
   tcase_add_test (tc, test_kernel_chosen_pair);
   tcase_add_test (tc, test_rtcp_mux_takes_one_port);
   tcase_add_test (tc, test_release_frees_ports_and_descriptors);

@@ -484,13 +484,37 @@ GST_START_TEST (test_report_destination_family_and_multicast)
   fail_unless (destination (mux_gate) == "192.0.2.7:40000", "%s", destination (mux_gate).c_str ());
 
   GateConfig group;
-  group.multicast_report_to = peer ("239.1.2.3", 5005);
+  group.fixed_report_to = peer ("239.1.2.3", 5005);
+  group.multicast = true;
   StreamGate group_gate (group);
   fail_unless (destination (group_gate) == "239.1.2.3:5005", "%s", destination (group_gate).c_str ());
   group_gate.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
   Bytes sr = rtcp (0xA);
   group_gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 7777), 2);
   fail_unless (destination (group_gate) == "239.1.2.3:5005", "%s", destination (group_gate).c_str ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_jitter_and_bitrate)
+{
+  GateConfig config;
+  config.clock_rate = 90000;
+  StreamGate steady (config), shaky (config);
+  Peer camera = peer ("192.0.2.7", 40000);
+  /* 100 packets a second, 1000 bytes of payload each, for 1.5 s. The steady
+   * camera's packets arrive exactly on their timestamps; the shaky one's
+   * 5 ms early or late in turn (450 units at 90 kHz). */
+  for (int i = 0; i < 150; i++) {
+    const gint64 at = G_USEC_PER_SEC + i * 10000;
+    Bytes a = rtp (0xA, guint16 (i), 1000, guint32 (i * 900));
+    steady.rtp (a.data (), a.size (), camera, at);
+    shaky.rtp (a.data (), a.size (), camera, at + (i % 2 ? 5000 : -5000));
+  }
+  GateCounters c = steady.counters (), d = shaky.counters ();
+  fail_unless (c.jitter <= 1, "steady jitter %u", c.jitter);
+  fail_unless (d.jitter >= 700 && d.jitter <= 900, "shaky jitter %u (expected about 900)", d.jitter);
+  /* (12 + 1000) bytes * 8 * 100 a second. */
+  fail_unless (c.bitrate >= 790000 && c.bitrate <= 830000, "bitrate %" G_GUINT64_FORMAT, c.bitrate);
 }
 GST_END_TEST;
 
@@ -553,6 +577,7 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_reports_never_to_port_zero);
   tcase_add_test (tc, test_spoofed_datagram_does_not_redirect_reports);
   tcase_add_test (tc, test_report_destination_family_and_multicast);
+  tcase_add_test (tc, test_jitter_and_bitrate);
   tcase_add_test (tc, test_sequence_tracker);
   tcase_add_test (tc, test_silence_watch);
   return s;

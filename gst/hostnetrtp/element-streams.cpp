@@ -1,0 +1,472 @@
+/* hostnetrtp — the element's inner pipeline around its bound sockets.
+ *
+ * Per stream:  udpsrc (RTP socket) -[gate]-> queue -> rtpbin recv_rtp_sink_N
+ *              udpsrc (RTCP socket) -[gate]-> rtpbin recv_rtcp_sink_N
+ *              rtpbin send_rtcp_src_N -> reports from the RTCP socket
+ *              rtpbin recv_rtp_src_N_<ssrc>_<pt> (any SSRC) -> funnel -> src_N
+ * The gate and the report pad are the stream's StreamPath; this file only
+ * builds, links, publishes, tears down, and tells (message, stats). */
+#include "element-private.h"
+
+#include "announcement.h"
+#include "gsthostnetrtpsrcpad.h"
+
+#include <cstdio>
+
+#define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
+
+namespace hostnetrtp {
+
+namespace {
+
+/* Between socket reader and RTP stack: seconds of a 4K camera. */
+constexpr guint kQueueBytes = 32 * 1024 * 1024;
+
+/* Inner elements have fixed names (rtpbin, rtp_reader_0, ...): the same at
+ * every start, so debug logs and dot files read alike. */
+GstElement *make_element (const char *factory, const std::string &name, std::string &error)
+{
+  GstElement *element = gst_element_factory_make (factory, name.c_str ());
+  if (!element)
+    error = std::string ("the GStreamer element '") + factory + "' is missing: install "
+        "gstreamer1.0-plugins-good (udpsrc, rtpbin) and gstreamer1.0-plugins-base (funnel, queue)";
+  return element;
+}
+
+bool link_pads (GstElement *src, const char *src_pad, GstElement *sink, const char *sink_pad,
+    std::string &error)
+{
+  if (gst_element_link_pads (src, src_pad, sink, sink_pad))
+    return true;
+  error = std::string ("internal error: cannot link ") + src_pad + " to " + sink_pad;
+  return false;
+}
+
+std::shared_ptr<Stream> stream_at (GstHostnetRtpSrc *self, guint index)
+{
+  std::lock_guard<std::mutex> guard (self->priv->lock);
+  return index < self->priv->streams.size () ? self->priv->streams[index] : nullptr;
+}
+
+GstCaps *on_request_pt_map (GstElement *, guint session, guint pt, gpointer self) noexcept
+{
+  auto stream = stream_at (GST_HOSTNET_RTP_SRC (self), session);
+  GST_DEBUG_OBJECT (self, "session %u asks for payload type %u", session, pt);
+  return stream ? caps_for_payload (stream->description, pt) : nullptr;
+}
+
+/* rtpbin adds one pad per SSRC: they all feed the stream's funnel, so src_N
+ * stays the same pad when a sender restarts with a new SSRC. */
+void on_pad_added (GstElement *, GstPad *pad, gpointer self) noexcept
+{
+  GCharPtr name (gst_pad_get_name (pad));
+  guint session = 0, ssrc = 0, pt = 0;
+  if (std::sscanf (name.get (), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
+    return;
+  auto stream = stream_at (GST_HOSTNET_RTP_SRC (self), session);
+  if (!stream)
+    return;
+  GstPad *funnel_pad = gst_element_request_pad_simple (stream->funnel.get (), "sink_%u");
+  if (!funnel_pad || gst_pad_link (pad, funnel_pad) != GST_PAD_LINK_OK) {
+    GST_WARNING_OBJECT (self, "stream %u: could not link %s to the stream's funnel", session, name.get ());
+    if (funnel_pad)
+      gst_object_unref (funnel_pad);
+    return;
+  }
+  /* The funnel keeps the pad; remember it to release it with the SSRC. */
+  g_object_set_data_full (G_OBJECT (pad), "hostnetrtp-funnel-pad", funnel_pad,
+      [] (gpointer p) noexcept { gst_object_unref (p); });
+  GST_INFO_OBJECT (self, "stream %u: SSRC %08x (payload %u) on %s", session, ssrc, pt, name.get ());
+}
+
+void on_pad_removed (GstElement *, GstPad *pad, gpointer) noexcept
+{
+  auto *funnel_pad = static_cast<GstPad *> (g_object_get_data (G_OBJECT (pad), "hostnetrtp-funnel-pad"));
+  if (!funnel_pad)
+    return;
+  if (GstObjectPtr<GstElement> funnel {gst_pad_get_parent_element (funnel_pad)})
+    gst_element_release_request_pad (funnel.get (), funnel_pad);
+  g_object_set_data (G_OBJECT (pad), "hostnetrtp-funnel-pad", nullptr);
+}
+
+/* An unlinked src_N (say, the audio of a camera nobody listens to) must not
+ * stop the other streams with not-linked: its buffers are dropped. */
+GstPadProbeReturn drop_when_unlinked (GstPad *, GstPadProbeInfo *, gpointer ghost) noexcept
+{
+  return gst_pad_is_linked (GST_PAD (ghost)) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+GstPadProbeReturn count_dequeued (GstPad *, GstPadProbeInfo *, gpointer stream) noexcept
+{
+  static_cast<Stream *> (stream)->dequeued++;
+  return GST_PAD_PROBE_OK;
+}
+
+/* EOS into the RTP path reaches src_N through rtpbin only if some SSRC has
+ * a pad there: a stream that never sent (or whose sender was removed) has
+ * none. So the EOS goes into the funnel by a pad of its own as well; the
+ * funnel forwards it once every pad has it. */
+GstPadProbeReturn forward_eos (GstPad *, GstPadProbeInfo *info, gpointer stream) noexcept
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    push_into_funnel (*static_cast<Stream *> (stream), gst_event_new_eos ());
+  return GST_PAD_PROBE_OK;
+}
+
+/* Every stream-start out of src_N (each SSRC's jitterbuffer has its own;
+ * an idle stream's GAP another) becomes the stream's one stream-id, in the
+ * group of all streams of this start: downstream sees one stream per pad,
+ * and the pads as one group (decodebin3, streamsynchronizer). */
+struct StreamStartRewrite {
+  std::string stream_id;
+  guint group_id;
+};
+
+GstPadProbeReturn rewrite_stream_start (GstPad *, GstPadProbeInfo *info, gpointer data) noexcept
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (event) != GST_EVENT_STREAM_START)
+    return GST_PAD_PROBE_OK;
+  auto *rewrite = static_cast<StreamStartRewrite *> (data);
+  GstStreamFlags flags = GST_STREAM_FLAG_NONE;
+  gst_event_parse_stream_flags (event, &flags);
+  GstEvent *ours = gst_event_new_stream_start (rewrite->stream_id.c_str ());
+  gst_event_set_group_id (ours, rewrite->group_id);
+  gst_event_set_stream_flags (ours, flags);
+  gst_event_unref (event);
+  GST_PAD_PROBE_INFO_DATA (info) = ours;
+  return GST_PAD_PROBE_OK;
+}
+
+/* src_N for N streams: the pads of the last start when their number is the
+ * same (what gst-launch and applications linked stays linked), else new ones. */
+void ensure_pads (GstHostnetRtpSrc *self, size_t n_streams)
+{
+  HostnetRtpSrcPrivate *priv = self->priv;
+  if (priv->pads.size () == n_streams)
+    return;
+  for (GstPad *pad : priv->pads) {
+    gst_element_remove_pad (GST_ELEMENT (self), pad);
+    gst_object_unref (pad);
+  }
+  priv->pads.clear ();
+  GstPadTemplate *templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self), "src_%u");
+  /* Added while stopped, GstElement activates them at READY->PAUSED; added
+   * to a running element (pull mode), they must be active already. */
+  const bool running = GST_STATE (self) > GST_STATE_READY || GST_STATE_NEXT (self) == GST_STATE_PAUSED;
+  for (guint i = 0; i < n_streams; i++) {
+    GstPad *pad = gst_hostnet_rtp_src_pad_new (i, templ);
+    priv->pads.push_back (GST_PAD (gst_object_ref (pad)));
+    if (running)
+      gst_pad_set_active (pad, TRUE);
+    gst_element_add_pad (GST_ELEMENT (self), pad);
+  }
+  gst_element_no_more_pads (GST_ELEMENT (self));
+}
+
+/* The elements of one stream, linked to rtpbin and to its src pad. */
+bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, guint group_id,
+    std::string &error)
+{
+  GstBin *bin = GST_BIN (self);
+  const BoundStream &sockets = stream.path->sockets ();
+  const bool mux = !sockets.rtcp;
+  const std::string n = std::to_string (stream.index);
+  const std::string rtp_sink = "recv_rtp_sink_" + n, rtcp_sink = "recv_rtcp_sink_" + n;
+
+  GstElement *rtp_reader = make_element ("udpsrc", "rtp_reader_" + n, error);
+  GstElement *rtp_queue = make_element ("queue", "rtp_queue_" + n, error);
+  GstElement *rtcp_reader = mux ? nullptr : make_element ("udpsrc", "rtcp_reader_" + n, error);
+  GstElement *funnel = make_element ("funnel", "funnel_" + n, error);
+  if (!rtp_reader || !rtp_queue || (!mux && !rtcp_reader) || !funnel) {
+    for (GstElement *e : {rtp_reader, rtp_queue, rtcp_reader, funnel})
+      if (e)
+        gst_object_unref (gst_object_ref_sink (e));
+    return false;
+  }
+  stream.funnel.reset (GST_ELEMENT (gst_object_ref (funnel)));
+  g_object_set (rtp_reader, "socket", sockets.rtp.get (), "close-socket", FALSE,
+      "auto-multicast", FALSE, "caps", stream.description.caps.get (), nullptr);
+  /* The socket reader only reads: the RTP stack runs in the queue's thread,
+   * so the kernel buffer is drained while the jitterbuffer works. */
+  g_object_set (rtp_queue, "max-size-buffers", 0u, "max-size-time", G_GUINT64_CONSTANT (0),
+      "max-size-bytes", kQueueBytes, nullptr);
+  gst_bin_add_many (bin, rtp_reader, rtp_queue, funnel, nullptr);
+  if (rtcp_reader) {
+    GstCapsPtr rtcp_caps (gst_caps_new_empty_simple ("application/x-rtcp"));
+    g_object_set (rtcp_reader, "socket", sockets.rtcp.get (), "close-socket", FALSE,
+        "auto-multicast", FALSE, "caps", rtcp_caps.get (), nullptr);
+    gst_bin_add (bin, rtcp_reader);
+  }
+  if (!link_pads (rtp_reader, "src", rtp_queue, "sink", error) ||
+      !link_pads (rtp_queue, "src", rtpbin, rtp_sink.c_str (), error) ||
+      (rtcp_reader && !link_pads (rtcp_reader, "src", rtpbin, rtcp_sink.c_str (), error)))
+    return false;
+
+  GstObjectPtr<GstPad> rtp_pad (gst_element_get_static_pad (rtp_reader, "src"));
+  GstObjectPtr<GstPad> rtcp_pad (rtcp_reader ? gst_element_get_static_pad (rtcp_reader, "src") : nullptr);
+  GstObjectPtr<GstPad> session_rtcp_sink (mux ?
+      gst_element_request_pad_simple (rtpbin, rtcp_sink.c_str ()) : nullptr);
+  std::string report_name = "send_rtcp_src_" + n;
+  GstObjectPtr<GstPad> report_src (gst_element_request_pad_simple (rtpbin, report_name.c_str ()));
+  if (!report_src || (mux && !session_rtcp_sink) ||
+      !stream.path->attach (rtp_pad.get (), rtcp_pad.get (), session_rtcp_sink.get (), report_src.get ())) {
+    error = "internal error: cannot link the RTCP pads of stream " + n;
+    return false;
+  }
+  GstObjectPtr<GstPad> dequeue (gst_element_get_static_pad (rtp_queue, "src"));
+  gst_pad_add_probe (dequeue.get (), GST_PAD_PROBE_TYPE_BUFFER, count_dequeued, &stream, nullptr);
+  gst_pad_add_probe (dequeue.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, forward_eos, &stream, nullptr);
+
+  GstObjectPtr<GstPad> funnel_src (gst_element_get_static_pad (funnel, "src"));
+  GstPad *ghost = self->priv->pads[stream.index];
+  GCharPtr stream_id (gst_pad_create_stream_id (ghost, GST_ELEMENT (self), n.c_str ()));
+  stream.stream_id = stream_id.get ();
+  gst_pad_add_probe (funnel_src.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rewrite_stream_start,
+      new StreamStartRewrite {stream.stream_id, group_id},
+      [] (gpointer data) noexcept { delete static_cast<StreamStartRewrite *> (data); });
+  gst_pad_add_probe (funnel_src.get (), GST_PAD_PROBE_TYPE_BUFFER, drop_when_unlinked, ghost, nullptr);
+  if (!gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), funnel_src.get ())) {
+    error = "internal error: cannot point src_" + n + " at the stream's funnel";
+    return false;
+  }
+  gst_hostnet_rtp_src_pad_set_stream (GST_HOSTNET_RTP_SRC_PAD (ghost),
+      stream.description.media.c_str (), stream.description.caps.get (), sockets.rtp_port,
+      sockets.rtcp_port);
+  return true;
+}
+
+}  // namespace
+
+void push_into_funnel (Stream &stream, GstEvent *last)
+{
+  GstObjectPtr<GstPad> funnel_pad (gst_element_request_pad_simple (stream.funnel.get (), "sink_%u"));
+  GstObjectPtr<GstPad> pad (GST_PAD (gst_object_ref_sink (gst_pad_new ("ours", GST_PAD_SRC))));
+  /* The funnel asks every pad for its latency: this one adds none. */
+  gst_pad_set_query_function (pad.get (), [] (GstPad *, GstObject *, GstQuery *query) noexcept -> gboolean {
+    if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+      return FALSE;
+    gst_query_set_latency (query, TRUE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  });
+  if (!funnel_pad || gst_pad_link (pad.get (), funnel_pad.get ()) != GST_PAD_LINK_OK) {
+    gst_event_unref (last);
+    return;
+  }
+  gst_pad_set_active (pad.get (), TRUE);
+  gst_pad_push_event (pad.get (), gst_event_new_stream_start (stream.stream_id.c_str ()));
+  gst_pad_push_event (pad.get (), gst_event_new_caps (stream.description.caps.get ()));
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (pad.get (), gst_event_new_segment (&segment));
+  gst_pad_push_event (pad.get (), last);
+  gst_pad_set_active (pad.get (), FALSE);
+  gst_pad_unlink (pad.get (), funnel_pad.get ());
+  gst_element_release_request_pad (stream.funnel.get (), funnel_pad.get ());
+}
+
+void post_message (GstHostnetRtpSrc *self, GstMessageType type, GstResourceError code,
+    const std::string &text, const char *file, const char *function, int line)
+{
+  gst_debug_log (GST_CAT_DEFAULT, type == GST_MESSAGE_ERROR ? GST_LEVEL_ERROR : GST_LEVEL_WARNING,
+      file, function, line, G_OBJECT (self), "%s", text.c_str ());
+  gst_element_message_full (GST_ELEMENT (self), type, GST_RESOURCE_ERROR, code,
+      g_strdup (text.c_str ()), nullptr, file, function, line);
+}
+
+bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
+    const JitterSettings &jitter, std::string &error)
+{
+  HostnetRtpSrcPrivate *priv = self->priv;
+  GstElement *rtpbin = make_element ("rtpbin", "rtpbin", error);
+  if (!rtpbin)
+    return false;
+  /* autoremove: an SSRC that timed out or said BYE goes with its elements. */
+  g_object_set (rtpbin, "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
+      "do-lost", jitter.do_lost, "autoremove", TRUE, nullptr);
+  g_signal_connect (rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), self);
+  g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_pad_added), self);
+  g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), nullptr);
+  gst_bin_add (GST_BIN (self), rtpbin);
+
+  std::vector<std::shared_ptr<Stream>> streams;
+  for (guint i = 0; i < plans.size (); i++) {
+    auto stream = std::make_shared<Stream> ();
+    stream->index = i;
+    stream->description = std::move (plans[i].description);
+    StreamPath::Hooks hooks;
+    hooks.warn = [self] (const std::string &text) { post_warning (self, text, GST_RESOURCE_ERROR_READ); };
+    Stream *raw = stream.get ();  /* alive until teardown, after the streaming threads stopped */
+    hooks.sender_changed = [self, raw] (const GateVerdict &verdict) { sender_changed (self, *raw, verdict); };
+    stream->path = std::make_unique<StreamPath> (i, std::move (plans[i].sockets),
+        std::move (plans[i].gate), std::move (hooks));
+    streams.push_back (std::move (stream));
+  }
+  const guint group_id = gst_util_group_id_next ();
+  {
+    std::lock_guard<std::mutex> guard (priv->lock);
+    priv->rtpbin.reset (GST_ELEMENT (gst_object_ref (rtpbin)));
+    priv->streams = streams;
+    priv->group_id = group_id;
+  }
+  ensure_pads (self, streams.size ());
+  for (auto &stream : streams)
+    if (!build_stream (self, rtpbin, *stream, group_id, error))
+      return false;
+  /* Built while the element runs (pull mode): the children follow it. */
+  if (GST_STATE (self) > GST_STATE_NULL || GST_STATE_PENDING (self) != GST_STATE_VOID_PENDING) {
+    GList *children = g_list_copy_deep (GST_BIN_CHILDREN (self),
+        [] (gconstpointer e, gpointer) noexcept -> gpointer { return gst_object_ref (GST_OBJECT (e)); },
+        nullptr);
+    for (GList *l = children; l; l = l->next)
+      gst_element_sync_state_with_parent (GST_ELEMENT (l->data));
+    g_list_free_full (children, gst_object_unref);
+  }
+  return true;
+}
+
+void teardown_streams (GstHostnetRtpSrc *self)
+{
+  HostnetRtpSrcPrivate *priv = self->priv;
+  /* Unpublish first: stats and callbacks see nothing from here on; the
+   * streams stay alive (this copy) until their threads have stopped. */
+  std::vector<std::shared_ptr<Stream>> streams;
+  bool had_ports;
+  {
+    std::lock_guard<std::mutex> guard (priv->lock);
+    streams.swap (priv->streams);
+    priv->rtpbin.reset ();
+    had_ports = priv->rtp_port != 0;
+    priv->rtp_port = priv->rtcp_port = 0;
+    priv->effective_advertise_address.clear ();
+  }
+  for (GstPad *pad : priv->pads) {
+    gst_ghost_pad_set_target (GST_GHOST_PAD (pad), nullptr);
+    gst_hostnet_rtp_src_pad_set_stream (GST_HOSTNET_RTP_SRC_PAD (pad), nullptr, nullptr, 0, 0);
+  }
+  GList *children = g_list_copy_deep (GST_BIN_CHILDREN (self),
+      [] (gconstpointer e, gpointer) noexcept -> gpointer { return gst_object_ref (GST_OBJECT (e)); },
+      nullptr);
+  for (GList *l = children; l; l = l->next)
+    gst_element_set_state (GST_ELEMENT (l->data), GST_STATE_NULL);
+  for (auto &stream : streams)
+    if (stream->path)
+      stream->path->detach ();
+  for (GList *l = children; l; l = l->next)
+    gst_bin_remove (GST_BIN (self), GST_ELEMENT (l->data));
+  g_list_free_full (children, gst_object_unref);
+  streams.clear ();  /* the elements are gone: this closes the sockets */
+  {
+    std::lock_guard<std::mutex> guard (priv->clear_lock);
+    priv->pending_clears.clear ();
+  }
+  if (had_ports) {
+    g_object_notify (G_OBJECT (self), "rtp-port");
+    g_object_notify (G_OBJECT (self), "rtcp-port");
+  }
+}
+
+std::vector<std::shared_ptr<Stream>> streams_of (GstHostnetRtpSrc *self,
+    GstObjectPtr<GstElement> *rtpbin)
+{
+  std::lock_guard<std::mutex> guard (self->priv->lock);
+  if (rtpbin && self->priv->rtpbin)
+    rtpbin->reset (GST_ELEMENT (gst_object_ref (self->priv->rtpbin.get ())));
+  return self->priv->streams;
+}
+
+void announce (GstHostnetRtpSrc *self, const std::string &bound_address,
+    const std::string &advertise_address, bool multicast, bool rtcp_mux, const GstStructure *extra)
+{
+  HostnetRtpSrcPrivate *priv = self->priv;
+  Announcement announcement;
+  announcement.bound_address = bound_address;
+  announcement.advertise_address = advertise_address;
+  announcement.rtcp_mux = rtcp_mux;
+  announcement.multicast = multicast;
+  auto streams = streams_of (self);
+  for (auto &stream : streams) {
+    const StreamDescription &d = stream->description;
+    const BoundStream &b = stream->path->sockets ();
+    announcement.streams.push_back ({d.caps.get (), d.media, d.encoding_name, d.payload,
+        d.clock_rate, b.rtp_port, b.rtcp_port});
+  }
+  if (announcement.streams.empty ())
+    return;
+  {
+    std::lock_guard<std::mutex> guard (priv->lock);
+    priv->rtp_port = announcement.streams[0].rtp_port;
+    priv->rtcp_port = announcement.streams[0].rtcp_port;
+    priv->effective_advertise_address = advertise_address;
+  }
+  GST_INFO_OBJECT (self, "listening on %s port %u/%u, advertising %s", bound_address.c_str (),
+      announcement.streams[0].rtp_port, announcement.streams[0].rtcp_port, advertise_address.c_str ());
+  g_object_notify (G_OBJECT (self), "rtp-port");
+  g_object_notify (G_OBJECT (self), "rtcp-port");
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+      announcement_structure (announcement, extra)));
+}
+
+namespace {
+
+/* One stream's statistics, all from the gate: packets, loss and duplicates
+ * by sequence number, jitter and bitrate of the current sender, drops.
+ * Nothing is asked of rtpbin: readers may come from any thread, at any
+ * point of a start or a stop. */
+GstStructure *stream_stats (Stream &stream)
+{
+  const GateCounters c = stream.path->gate ().counters ();
+  const SenderState sender = stream.path->gate ().sender ();
+  const BoundStream &sockets = stream.path->sockets ();
+  GstStructure *s = gst_structure_new ("hostnetrtp-stream-stats",
+      "index", G_TYPE_UINT, stream.index,
+      "media", G_TYPE_STRING, stream.description.media.c_str (),
+      "rtp-port", G_TYPE_UINT, guint (sockets.rtp_port),
+      "rtcp-port", G_TYPE_UINT, guint (sockets.rtcp_port),
+      "ssrc", G_TYPE_UINT, sender.present ? sender.ssrc : 0u,
+      "sender", G_TYPE_STRING, sender.present ? sender.rtp_from.to_string ().c_str () : "",
+      "packets-received", G_TYPE_UINT64, c.packets,
+      "bytes-received", G_TYPE_UINT64, c.bytes,
+      "packets-lost", G_TYPE_UINT64, c.lost,
+      "duplicates", G_TYPE_UINT64, c.duplicates,
+      "rtcp-packets-received", G_TYPE_UINT64, c.rtcp_packets,
+      "reports-sent", G_TYPE_UINT64, stream.path->reports_sent (),
+      "sender-changes", G_TYPE_UINT64, c.sender_changes,
+      "dropped-not-allowed", G_TYPE_UINT64, c.dropped_not_allowed,
+      "dropped-malformed", G_TYPE_UINT64, c.dropped_malformed,
+      "dropped-foreign", G_TYPE_UINT64, c.dropped_foreign,
+      "dropped-out-of-sequence", G_TYPE_UINT64, c.dropped_out_of_sequence,
+      nullptr);
+  /* A sender silent for two seconds sends nothing now. */
+  const bool sending = g_get_monotonic_time () - c.last_packet_us < 2 * G_USEC_PER_SEC;
+  gst_structure_set (s, "jitter", G_TYPE_UINT, c.jitter, "bitrate", G_TYPE_UINT64,
+      sending ? c.bitrate : 0, nullptr);
+  return s;
+}
+
+}  // namespace
+
+GstStructure *element_stats (GstHostnetRtpSrc *self)
+{
+  auto streams = streams_of (self);
+  GstStructure *s = gst_structure_new ("hostnetrtp-stats",
+      "n-streams", G_TYPE_UINT, guint (streams.size ()), nullptr);
+  for (auto &stream : streams) {
+    GstStructurePtr st (stream_stats (*stream));
+    std::string field = "stream-" + std::to_string (stream->index);
+    gst_structure_set (s, field.c_str (), GST_TYPE_STRUCTURE, st.get (), nullptr);
+  }
+  return s;
+}
+
+}  // namespace hostnetrtp
+
+GstStructure *
+gst_hostnet_rtp_src_stream_stats (GstHostnetRtpSrc *self, guint index)
+{
+  using namespace hostnetrtp;
+  auto streams = streams_of (self);
+  if (index >= streams.size ())
+    return gst_structure_new ("hostnetrtp-stream-stats", "index", G_TYPE_UINT, index, nullptr);
+  return stream_stats (*streams[index]);
+}

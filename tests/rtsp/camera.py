@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""A simulated RTSP camera for the pull-mode tests: gst-rtsp-server, UDP only.
+
+  camera.py [--address A] [--port P] [--path /cam] [--media video|av]
+            [--auth basic|digest --user U --password PW] [--session-timeout S]
+
+--port 0 (the default) takes a port from the kernel. Prints "ready port=N"
+once it listens, then one line per event:
+  setup transport=<the client's Transport header> from=<client address>
+  play session=<id>
+  teardown session=<id>
+Reads commands on stdin: "sessions" prints "sessions N" (sessions alive);
+"quit" (or end of input) stops it."""
+import argparse
+import sys
+import threading
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+args = argparse.ArgumentParser()
+args.add_argument("--address", default="0.0.0.0")
+args.add_argument("--port", type=int, default=0)
+args.add_argument("--path", default="/cam")
+args.add_argument("--media", choices=["video", "av"], default="video")
+args.add_argument("--auth", choices=["none", "basic", "digest"], default="none")
+args.add_argument("--user", default="viewer")
+args.add_argument("--password", default="secret")
+args.add_argument("--session-timeout", type=int, default=60)
+a = args.parse_args()
+
+Gst.init(None)
+VIDEO = ("videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 "
+         "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 bitrate=500 "
+         "! rtph264pay name=pay0 pt=96 config-interval=1")
+AUDIO = ("audiotestsrc is-live=true ! audio/x-raw,rate=8000,channels=1 ! mulawenc "
+         "! rtppcmupay name=pay1 pt=0")
+launch = f"( {VIDEO} {AUDIO if a.media == 'av' else ''} )"
+
+server = GstRtspServer.RTSPServer()
+server.set_address(a.address)
+server.set_service(str(a.port))
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch(launch)
+factory.set_shared(True)
+factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
+if a.auth != "none":
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken.new_empty()
+    token.get_structure().set_value("media.factory.role", "viewer")
+    if a.auth == "basic":
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(a.user, a.password), token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+    else:
+        auth.add_digest(a.user, a.password, token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+    server.set_auth(auth)
+    permissions = GstRtspServer.RTSPPermissions()
+    permissions.add_role("viewer")
+    permissions.add_permission_for_role("viewer", "media.factory.access", True)
+    permissions.add_permission_for_role("viewer", "media.factory.construct", True)
+    factory.set_permissions(permissions)
+server.get_mount_points().add_factory(a.path, factory)
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def on_client(_server, client):
+    def transport_of(ctx):
+        value = ctx.request.get_header(GstRtsp.RTSPHeaderField.TRANSPORT, 0)
+        return value[1] if isinstance(value, tuple) else value
+
+    def on_setup(_client, ctx):
+        peer = client.get_connection().get_ip()
+        say(f"setup transport={transport_of(ctx)} from={peer}")
+
+    def on_session(_client, session):
+        session.set_timeout(a.session_timeout)
+
+    client.connect("setup-request", on_setup)
+    client.connect("new-session", on_session)
+    client.connect("play-request", lambda _c, ctx: say(f"play session={ctx.session.get_sessionid()}"))
+    client.connect("teardown-request",
+                   lambda _c, ctx: say(f"teardown session={ctx.session.get_sessionid()}"))
+
+
+server.connect("client-connected", on_client)
+loop = GLib.MainLoop()
+if server.attach(None) == 0:
+    say("error cannot listen")
+    sys.exit(1)
+say(f"ready port={server.get_bound_port()}")
+pool = server.get_session_pool()
+GLib.timeout_add_seconds(1, lambda: pool.cleanup() >= 0)  # expired sessions go
+
+
+def commands():
+    for line in sys.stdin:
+        if line.strip() == "sessions":
+            GLib.idle_add(lambda: say(f"sessions {pool.get_n_sessions()}") and False)
+        elif line.strip() == "quit":
+            break
+    GLib.idle_add(loop.quit)
+
+
+threading.Thread(target=commands, daemon=True).start()
+loop.run()
