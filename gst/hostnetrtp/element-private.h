@@ -47,6 +47,20 @@ struct Settings {
   std::shared_ptr<const SenderFilter> filter;  /* allowed_senders parsed, if valid */
   guint sender_timeout = 2000;
   guint64 timeout = 0;
+  /* Pull mode (location=rtsp://...). */
+  std::string location;
+  std::string user_id;
+  std::string user_pw;
+  guint64 tcp_timeout = 20 * G_USEC_PER_SEC;  /* us, as rtspsrc's */
+  int reconnect_attempts = -1;                /* -1: forever, 0: error out */
+  guint reconnect_interval = 1000;            /* ms, doubling up to 30 s */
+  guint reconnect_silence = 5000;             /* ms without data that count as a loss; 0: off */
+  bool pull () const { return !location.empty (); }
+};
+
+class PullTask;
+struct PullTaskDeleter {
+  void operator() (PullTask *task) const noexcept;
 };
 
 /* One stream's run-time parts, from build to teardown. Shared: a stats
@@ -104,6 +118,7 @@ struct HostnetRtpSrcPrivate {
   std::mutex clear_lock;
   std::vector<hostnetrtp::PendingClear> pending_clears;
   hostnetrtp::Watch watch;
+  std::unique_ptr<hostnetrtp::PullTask, hostnetrtp::PullTaskDeleter> pull;  /* from PAUSED to READY */
 };
 
 struct _GstHostnetRtpSrc {
@@ -133,6 +148,19 @@ inline void post_warning (GstHostnetRtpSrc *self, const std::string &text,
 }
 
 /* element-streams.cpp */
+
+/* Warns when @range overlaps the kernel's ephemeral ports unprotected. */
+void warn_about_range (GstHostnetRtpSrc *self, const PortRange &range);
+
+/* Binds @n_streams pairs on @address in @range (the previous pair first),
+ * all or nothing; posts the error (or the capped-buffer warning) itself. */
+bool allocate_pairs (GstHostnetRtpSrc *self, const Settings &s, GInetAddress *address,
+    const PortRange &range, size_t n_streams, Allocation &allocation);
+
+/* Who may send to a stream and where its reports go: @group for a
+ * multicast stream (reports to the group), else learned from the sender. */
+GateConfig gate_config (const Settings &s, const StreamDescription &description,
+    const BoundStream &sockets, GInetAddress *group);
 
 /* What one stream is built from: what it carries, its bound sockets, and
  * who may send to it and where its reports go. */
@@ -176,6 +204,13 @@ GstStructure *element_stats (GstHostnetRtpSrc *self);
  * an EOS) into the stream's funnel through a pad of its own, which goes
  * again at once: a pad left on the funnel would hold back its EOS. */
 void push_into_funnel (Stream &stream, GstEvent *last);
+
+/* element-pull.cpp: pull mode's life, from the state changes */
+
+bool pull_check (GstHostnetRtpSrc *self, const Settings &s);   /* NULL->READY */
+void pull_start (GstHostnetRtpSrc *self, const Settings &s);   /* READY->PAUSED */
+void pull_playing (GstHostnetRtpSrc *self, bool playing);      /* PLAY once playing */
+void pull_stop (GstHostnetRtpSrc *self);                       /* PAUSED->READY: TEARDOWN */
 
 /* element-watch.cpp */
 

@@ -238,6 +238,80 @@ bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, g
 
 }  // namespace
 
+static std::vector<std::string> split_list (const std::string &text)
+{
+  std::vector<std::string> items;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',' || c == ' ') {
+      if (!item.empty ())
+        items.push_back (item);
+      item.clear ();
+    } else {
+      item += c;
+    }
+  }
+  return items;
+}
+
+void warn_about_range (GstHostnetRtpSrc *self, const PortRange &range)
+{
+  std::string kernel_range;
+  std::string overlap = unreserved_ephemeral_overlap (range, &kernel_range);
+  if (!overlap.empty ())
+    post_warning (self, "port-range " + range.to_string () + " overlaps the kernel's "
+        "ephemeral ports " + kernel_range + " (net.ipv4.ip_local_port_range) in " + overlap +
+        ", which any outgoing connection may take: set sysctl net.ipv4.ip_local_reserved_ports=" +
+        range.to_string () + " or pick a range outside " + kernel_range);
+}
+
+bool allocate_pairs (GstHostnetRtpSrc *self, const Settings &s, GInetAddress *address,
+    const PortRange &range, size_t n_streams, Allocation &allocation)
+{
+  AllocationRequest request;
+  request.address = address;
+  request.range = range;
+  request.n_streams = unsigned (n_streams);
+  request.rtcp_mux = s.rtcp_mux;
+  request.start_seed = replica_start_seed ();
+  request.preferred_rtp_port = self->priv->previous_rtp_port;
+  request.receive_buffer_size = s.buffer_size;
+  request.multicast_interfaces = split_list (s.multicast_iface);
+  std::string error;
+  if (!allocate_ports (request, allocation, error)) {
+    post_error (self, GST_RESOURCE_ERROR_BUSY, error);
+    return false;
+  }
+  GST_INFO_OBJECT (self, "bound %zu stream(s) after %u candidate(s), receive buffer %d bytes",
+      allocation.streams.size (), allocation.candidates_tried, allocation.receive_buffer_granted);
+  if (s.buffer_size > 0 && allocation.receive_buffer_granted < s.buffer_size)
+    post_warning (self, "the kernel granted a receive buffer of " +
+        std::to_string (allocation.receive_buffer_granted) + " bytes instead of buffer-size=" +
+        std::to_string (s.buffer_size) + ": camera I-frame bursts may be lost. Raise it with "
+        "sysctl net.core.rmem_max=" + std::to_string (s.buffer_size) +
+        " (or run with CAP_NET_ADMIN)");
+  return true;
+}
+
+/* Who may send to a stream and where its reports go. */
+GateConfig gate_config (const Settings &s, const StreamDescription &description,
+    const BoundStream &sockets, GInetAddress *group)
+{
+  GSocket *report_socket = sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get ();
+  GateConfig config;
+  config.local_family = g_socket_get_family (report_socket);
+  config.rtcp_mux = !sockets.rtcp;
+  config.takeover_after_us = gint64 (s.sender_timeout) * G_TIME_SPAN_MILLISECOND;
+  config.filter = s.filter;
+  config.clock_rate = description.clock_rate;
+  if (group) {  /* on a group, reports go to the group */
+    GCharPtr text (g_inet_address_to_string (group));
+    config.fixed_report_to = Peer::from_string (text.get (), sockets.rtcp_port);
+    config.multicast = true;
+  }
+  return config;
+}
+
 void push_into_funnel (Stream &stream, GstEvent *last)
 {
   GstObjectPtr<GstPad> funnel_pad (gst_element_request_pad_simple (stream.funnel.get (), "sink_%u"));

@@ -118,7 +118,7 @@ bool describe_streams (const GstCaps *caps, std::vector<StreamDescription> &stre
       return fail ("is not RTP");
     StreamDescription d;
     GstStructure *s = gst_structure_copy (in);
-    d.caps.reset (gst_caps_new_full (s, nullptr));
+    d.caps = CapsRef (gst_caps_new_full (s, nullptr));
     const Encoding *known = nullptr;
     if (const char *enc = gst_structure_get_string (s, "encoding-name")) {
       d.encoding_name = upper (enc);

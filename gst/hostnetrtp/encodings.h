@@ -12,7 +12,7 @@
 namespace hostnetrtp {
 
 struct StreamDescription {
-  GstCapsPtr caps;            /* application/x-rtp, one fixed structure */
+  CapsRef caps;               /* application/x-rtp, one fixed structure; shared when copied */
   std::string media;          /* "video", "audio", ... */
   std::string encoding_name;  /* upper case, may be empty */
   int clock_rate = 0;

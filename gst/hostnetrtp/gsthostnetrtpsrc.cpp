@@ -94,6 +94,14 @@ enum {
   PROP_ALLOWED_SENDERS,
   PROP_SENDER_TIMEOUT,
   PROP_TIMEOUT,
+  PROP_LOCATION,
+  PROP_URI,
+  PROP_USER_ID,
+  PROP_USER_PW,
+  PROP_TCP_TIMEOUT,
+  PROP_RECONNECT_ATTEMPTS,
+  PROP_RECONNECT_INTERVAL,
+  PROP_RECONNECT_SILENCE,
   PROP_RTP_PORT,
   PROP_RTCP_PORT,
   PROP_STATS,
@@ -133,22 +141,6 @@ GST_ELEMENT_REGISTER_DEFINE (hostnetrtpsrc, "hostnetrtpsrc", GST_RANK_NONE,
     GST_TYPE_HOSTNET_RTP_SRC);
 
 namespace {
-
-std::vector<std::string> split_list (const std::string &text)
-{
-  std::vector<std::string> items;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',' || c == ' ') {
-      if (!item.empty ())
-        items.push_back (item);
-      item.clear ();
-    } else {
-      item += c;
-    }
-  }
-  return items;
-}
 
 /* Push mode's settings, checked and resolved: what a start builds from. */
 struct PushPlan {
@@ -202,63 +194,6 @@ bool check_settings (GstHostnetRtpSrc *self, const Settings &s, PushPlan &plan)
   return true;
 }
 
-void warn_about_range (GstHostnetRtpSrc *self, const PortRange &range)
-{
-  std::string kernel_range;
-  std::string overlap = unreserved_ephemeral_overlap (range, &kernel_range);
-  if (!overlap.empty ())
-    post_warning (self, "port-range " + range.to_string () + " overlaps the kernel's "
-        "ephemeral ports " + kernel_range + " (net.ipv4.ip_local_port_range) in " + overlap +
-        ", which any outgoing connection may take: set sysctl net.ipv4.ip_local_reserved_ports=" +
-        range.to_string () + " or pick a range outside " + kernel_range);
-}
-
-bool allocate (GstHostnetRtpSrc *self, const Settings &s, const PushPlan &plan, Allocation &allocation)
-{
-  AllocationRequest request;
-  request.address = plan.bind.address.get ();
-  request.range = plan.range;
-  request.n_streams = plan.descriptions.size ();
-  request.rtcp_mux = s.rtcp_mux;
-  request.start_seed = replica_start_seed ();
-  request.preferred_rtp_port = self->priv->previous_rtp_port;
-  request.receive_buffer_size = s.buffer_size;
-  request.multicast_interfaces = split_list (s.multicast_iface);
-  std::string error;
-  if (!allocate_ports (request, allocation, error)) {
-    post_error (self, GST_RESOURCE_ERROR_BUSY, error);
-    return false;
-  }
-  GST_INFO_OBJECT (self, "bound %zu stream(s) after %u candidate(s), receive buffer %d bytes",
-      allocation.streams.size (), allocation.candidates_tried, allocation.receive_buffer_granted);
-  if (s.buffer_size > 0 && allocation.receive_buffer_granted < s.buffer_size)
-    post_warning (self, "the kernel granted a receive buffer of " +
-        std::to_string (allocation.receive_buffer_granted) + " bytes instead of buffer-size=" +
-        std::to_string (s.buffer_size) + ": camera I-frame bursts may be lost. Raise it with "
-        "sysctl net.core.rmem_max=" + std::to_string (s.buffer_size) +
-        " (or run with CAP_NET_ADMIN)");
-  return true;
-}
-
-/* Who may send to a stream and where its reports go. */
-GateConfig gate_config (const Settings &s, const StreamDescription &description,
-    const BoundStream &sockets, GInetAddress *group)
-{
-  GSocket *report_socket = sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get ();
-  GateConfig config;
-  config.local_family = g_socket_get_family (report_socket);
-  config.rtcp_mux = !sockets.rtcp;
-  config.takeover_after_us = gint64 (s.sender_timeout) * G_TIME_SPAN_MILLISECOND;
-  config.filter = s.filter;
-  config.clock_rate = description.clock_rate;
-  if (group) {  /* on a group, reports go to the group */
-    GCharPtr text (g_inet_address_to_string (group));
-    config.fixed_report_to = Peer::from_string (text.get (), sockets.rtcp_port);
-    config.multicast = true;
-  }
-  return config;
-}
-
 /* Writes the SDP and remembers exactly what, to remove only our own file. */
 bool write_sdp (GstHostnetRtpSrc *self, const Settings &s, const PushPlan &plan,
     const Allocation &allocation)
@@ -298,7 +233,7 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s)
   if (!plan.multicast)
     warn_about_range (self, plan.range);
   Allocation allocation;
-  if (!allocate (self, s, plan, allocation))
+  if (!allocate_pairs (self, s, plan.bind.address.get (), plan.range, plan.descriptions.size (), allocation))
     return false;
   if (!plan.advertise.warning.empty ())
     post_warning (self, plan.advertise.warning);
@@ -327,6 +262,7 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s)
 void stop (GstHostnetRtpSrc *self)
 {
   HostnetRtpSrcPrivate *priv = self->priv;
+  pull_stop (self);
   watch_stop (self);
   teardown_streams (self);
   if (!priv->sdp_path.empty ()) {
@@ -340,6 +276,14 @@ void stop (GstHostnetRtpSrc *self)
   priv->running = false;
 }
 
+Settings settings_of (GstHostnetRtpSrc *self)
+{
+  std::lock_guard<std::mutex> guard (self->priv->lock);
+  return self->priv->settings;
+}
+
+/* NULL->READY. Push mode binds and announces here; pull mode only checks:
+ * its task talks to the camera from READY->PAUSED on. */
 bool start (GstHostnetRtpSrc *self)
 {
   Settings s;
@@ -348,7 +292,7 @@ bool start (GstHostnetRtpSrc *self)
     self->priv->running = true;
     s = self->priv->settings;
   }
-  return start_push (self, s);
+  return s.pull () ? pull_check (self, s) : start_push (self, s);
 }
 
 }  // namespace
@@ -366,6 +310,10 @@ gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition
       break;
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
       watch_pause (self);  /* never joined here: a GAP may wait in a sink */
+      pull_playing (self, false);
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      pull_stop (self);  /* TEARDOWN, bounded; no build under the bin's state change */
       break;
     default:
       break;
@@ -378,11 +326,16 @@ gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition
   }
   switch (transition) {
     case GST_STATE_CHANGE_READY_TO_PAUSED:
-    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      if (settings_of (self).pull ())
+        pull_start (self, settings_of (self));  /* returns at once: never blocks on the network */
       ret = GST_STATE_CHANGE_NO_PREROLL;  /* live source */
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      ret = GST_STATE_CHANGE_NO_PREROLL;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
       watch_play (self);
+      pull_playing (self, true);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       watch_stop (self);  /* the inner elements flush: a waiting GAP returns */
@@ -498,6 +451,14 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_MULTICAST_IFACE: s.multicast_iface = text (); break;
     case PROP_ADVERTISE_ADDRESS: s.advertise_address = text (); break;
     case PROP_SDP_FILE: s.sdp_file = text (); break;
+    case PROP_LOCATION:
+    case PROP_URI: s.location = text (); break;
+    case PROP_USER_ID: s.user_id = text (); break;
+    case PROP_USER_PW: s.user_pw = text (); break;
+    case PROP_TCP_TIMEOUT: s.tcp_timeout = g_value_get_uint64 (value); break;
+    case PROP_RECONNECT_ATTEMPTS: s.reconnect_attempts = g_value_get_int (value); break;
+    case PROP_RECONNECT_INTERVAL: s.reconnect_interval = g_value_get_uint (value); break;
+    case PROP_RECONNECT_SILENCE: s.reconnect_silence = g_value_get_uint (value); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -537,6 +498,14 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_ALLOWED_SENDERS: set_text (s.allowed_senders); break;
     case PROP_SENDER_TIMEOUT: g_value_set_uint (value, s.sender_timeout); break;
     case PROP_TIMEOUT: g_value_set_uint64 (value, s.timeout); break;
+    case PROP_LOCATION:
+    case PROP_URI: set_text (s.location); break;
+    case PROP_USER_ID: set_text (s.user_id); break;
+    case PROP_USER_PW: set_text (s.user_pw); break;
+    case PROP_TCP_TIMEOUT: g_value_set_uint64 (value, s.tcp_timeout); break;
+    case PROP_RECONNECT_ATTEMPTS: g_value_set_int (value, s.reconnect_attempts); break;
+    case PROP_RECONNECT_INTERVAL: g_value_set_uint (value, s.reconnect_interval); break;
+    case PROP_RECONNECT_SILENCE: g_value_set_uint (value, s.reconnect_silence); break;
     case PROP_RTP_PORT: g_value_set_uint (value, priv->rtp_port); break;
     case PROP_RTCP_PORT: g_value_set_uint (value, priv->rtcp_port); break;
     default:
@@ -760,6 +729,51 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
       "Post hostnetrtp-timeout when a stream receives nothing for this long, and "
       "hostnetrtp-resumed when it is back (ns, like udpsrc's; 0 = off; watched every 50 ms)",
       0, G_MAXUINT64, 0, live);
+  /**
+   * GstHostnetRtpSrc:location:
+   *
+   * `rtsp://[user:password@]host[:port]/path` selects pull mode: the element
+   * is the camera's RTSP client, binds a pair per stream the camera
+   * describes and tells the camera in SETUP to send there. Empty (default):
+   * push mode. #GstHostnetRtpSrc:uri is the same setting, for pipeline
+   * servers that set whichever exists.
+   */
+  properties[PROP_LOCATION] = g_param_spec_string ("location", "Location",
+      "rtsp://[user:password@]host[:port]/path: pull the camera's streams over RTSP into "
+      "pairs bound here (empty: receive pushed RTP)", nullptr, at_start);
+  properties[PROP_URI] = g_param_spec_string ("uri", "URI",
+      "The same as location (pipeline servers set whichever exists)", nullptr, at_start);
+  properties[PROP_USER_ID] = g_param_spec_string ("user-id", "User ID",
+      "The camera's RTSP user (Basic or Digest authentication), as rtspsrc's", nullptr, at_start);
+  properties[PROP_USER_PW] = g_param_spec_string ("user-pw", "User password",
+      "The camera's RTSP password, as rtspsrc's", nullptr, at_start);
+  /**
+   * GstHostnetRtpSrc:tcp-timeout:
+   *
+   * Pull mode: the longest a connection or an RTSP request may take (µs, as
+   * rtspsrc's). A camera that does not answer within it is an error that
+   * names it; the state change itself never waits.
+   */
+  properties[PROP_TCP_TIMEOUT] = g_param_spec_uint64 ("tcp-timeout", "TCP timeout",
+      "Pull mode: the longest a connection or an RTSP request may take (us)", 1, G_MAXUINT64,
+      20 * G_USEC_PER_SEC, at_start);
+  /**
+   * GstHostnetRtpSrc:reconnect-attempts:
+   *
+   * Pull mode: when the camera is lost after it played (connection gone,
+   * keep-alive refused, no data for #GstHostnetRtpSrc:reconnect-silence),
+   * reconnect this many times in a row before an error; -1 (default):
+   * forever; 0: error out at once, as rtspsrc does.
+   */
+  properties[PROP_RECONNECT_ATTEMPTS] = g_param_spec_int ("reconnect-attempts",
+      "Reconnect attempts", "Pull mode: reconnections to a lost camera before an error "
+      "(-1: forever, 0: none)", -1, G_MAXINT, -1, at_start);
+  properties[PROP_RECONNECT_INTERVAL] = g_param_spec_uint ("reconnect-interval",
+      "Reconnect interval", "Pull mode: the wait before the first reconnection (ms), doubling "
+      "up to 30 s", 1, 600000, 1000, at_start);
+  properties[PROP_RECONNECT_SILENCE] = g_param_spec_uint ("reconnect-silence",
+      "Reconnect silence", "Pull mode: no data on any stream for this long (ms) counts as a "
+      "lost camera (0: only the RTSP connection counts)", 0, G_MAXUINT, 5000, at_start);
   /**
    * GstHostnetRtpSrc:rtp-port:
    *

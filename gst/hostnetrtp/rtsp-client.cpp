@@ -1,6 +1,8 @@
 /* hostnetrtp — the RTSP exchange with a camera. See rtsp-client.h. */
 #include "rtsp-client.h"
 
+#include "peer.h"
+
 #include <gst/sdp/sdp.h>
 
 #include <algorithm>
@@ -204,6 +206,15 @@ std::string RtspClient::peer_address () const
   return ip ? ip : "";
 }
 
+std::string RtspClient::local_address () const
+{
+  GSocket *socket = connection_ ? gst_rtsp_connection_get_read_socket (connection_) : nullptr;
+  GObjectPtr<GSocketAddress> local (socket ? g_socket_get_local_address (socket, nullptr) : nullptr);
+  if (!local || !G_IS_INET_SOCKET_ADDRESS (local.get ()))
+    return "";
+  return Peer::from_socket_address (local.get ()).host_string ();
+}
+
 std::string RtspClient::failure (const char *what, GstRTSPResult result) const
 {
   GCharPtr text (gst_rtsp_strresult (result));
@@ -351,7 +362,7 @@ bool RtspClient::request (GstRTSPMethod method, const std::string &uri,
     if (code == GST_RTSP_STS_OK)
       return true;
     const char *reason = nullptr;
-    gst_rtsp_message_parse_response (response, nullptr, nullptr, &reason);
+    gst_rtsp_message_parse_response (response, nullptr, &reason, nullptr);
     error = std::string ("the camera at ") + camera () + " answered " + method_name (method) +
         " with " + std::to_string (int (code)) + " " + (reason ? reason : "");
     if (code == GST_RTSP_STS_UNAUTHORIZED)

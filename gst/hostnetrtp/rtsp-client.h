@@ -96,6 +96,7 @@ class RtspClient {
   const std::string &location () const { return location_; }
   std::string camera () const;  /* the location without credentials */
   std::string peer_address () const;  /* the camera's IP, from the connection */
+  std::string local_address () const; /* ours, as the camera sees it (the advertised one) */
   const std::string &session () const { return session_; }
   guint session_timeout_s () const { return session_timeout_s_; }
 

@@ -84,8 +84,14 @@ const char *drop_reason (Drop drop)
 
 StreamGate::StreamGate (GateConfig config)
     : config_ (std::move (config)), filter_ (config_.filter),
-      takeover_after_us_ (config_.takeover_after_us)
+      takeover_after_us_ (config_.takeover_after_us), fixed_report_to_ (config_.fixed_report_to)
 {
+}
+
+void StreamGate::set_fixed_report_to (const Peer &to)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  fixed_report_to_ = to;
 }
 
 void StreamGate::set_filter (std::shared_ptr<const SenderFilter> filter)
@@ -300,8 +306,8 @@ GObjectPtr<GSocketAddress> StreamGate::report_destination (std::string *why)
 {
   std::lock_guard<std::mutex> guard (lock_);
   Peer to;
-  if (config_.fixed_report_to.valid) {
-    to = config_.fixed_report_to;
+  if (fixed_report_to_.valid) {
+    to = fixed_report_to_;
   } else if (!sender_.present || !sender_.confirmed) {
     if (why)
       *why = "no sender has passed probation yet";

@@ -123,6 +123,9 @@ class StreamGate {
    * filter leaves out stops being the stream's sender. */
   void set_filter (std::shared_ptr<const SenderFilter> filter);
   void set_takeover_after (gint64 us);
+  /* Reports go to @to whatever the sender (pull mode: the camera's RTCP
+   * port, learned in SETUP); an invalid Peer: learned from the sender. */
+  void set_fixed_report_to (const Peer &to);
 
   /* One datagram from @from at @now_us (monotonic). */
   GateVerdict rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us);
@@ -150,6 +153,7 @@ class StreamGate {
   std::mutex lock_;
   std::shared_ptr<const SenderFilter> filter_;
   gint64 takeover_after_us_;
+  Peer fixed_report_to_;
   SenderState sender_;
   guint16 last_seq_ = 0;
   unsigned in_sequence_ = 0;

@@ -29,8 +29,9 @@ wait_for() {  # log regex
   return 1
 }
 start_replica() {  # name pipeline-properties (a fresh name each time: logs are waited on)
-  in_node "$replica" --interval 200 "hostnetrtpsrc name=src encoding-name=H264 $2 ! fakesink" \
-    >"$work/$1.log" 2>&1 &
+  # Not through in_node (a function: & would fork a subshell): $! is the replica.
+  ip netns exec "$TOPOLOGY_PREFIX-node" "$replica" --interval 200 \
+    "hostnetrtpsrc name=src encoding-name=H264 $2 ! fakesink" >"$work/$1.log" 2>&1 &
   pids+=($!); eval "pid_$1=$!"
   wait_for "$1" '^allocation|^error'
 }

@@ -50,8 +50,8 @@ factory.set_shared(True)
 factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
 if a.auth != "none":
     auth = GstRtspServer.RTSPAuth()
-    token = GstRtspServer.RTSPToken.new_empty()
-    token.get_structure().set_value("media.factory.role", "viewer")
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", "viewer")
     if a.auth == "basic":
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(a.user, a.password), token)
         auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)

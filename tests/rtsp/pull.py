@@ -1,0 +1,336 @@
+#!/usr/bin/python3
+"""Pull mode against a real RTSP server (tests/rtsp/camera.py, gst-rtsp-server,
+UDP only), on loopback, in this process: H264 decoded, video + audio on two
+pairs and pads, Basic and Digest authentication (and refused credentials),
+keep-alive past the session timeout, TEARDOWN on stop, a camera killed and
+started again on its port (the same pads carry on), an unreachable camera, a
+wrong path, and a camera that never answers (the state change returns at once,
+the error comes within tcp-timeout). Ends "N passed, N failed"."""
+import os
+import queue
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst  # noqa: E402
+
+Gst.init(None)
+HERE = os.path.dirname(os.path.abspath(__file__))
+passed = failed = 0
+
+
+def check(what, ok, detail=""):
+    global passed, failed
+    print(("ok   - " if ok else "FAIL - ") + what + (f" ({detail})" if detail and not ok else ""), flush=True)
+    passed += bool(ok)
+    failed += not ok
+
+
+def free_range(pairs):
+    """A random range of @pairs pairs whose ports are all free now."""
+    for _ in range(50):
+        base = 2 * random.randrange(10000, 15000)
+        ok = True
+        for port in range(base, base + 2 * pairs):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                ok = False
+            s.close()
+        if ok:
+            return base, f"{base}-{base + 2 * pairs - 1}"
+    raise RuntimeError("no free range")
+
+
+class Camera:
+    """camera.py as a process; its output lines go to a queue."""
+
+    def __init__(self, *args, port=0):
+        self.args = list(args)
+        self.lines = queue.Queue()
+        self.log = []
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(HERE, "camera.py"), "--port", str(port), *self.args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        line = self.wait_for("ready port=", 20)
+        if not line:
+            raise RuntimeError("the camera did not start: " + "".join(self.log))
+        self.port = int(line.split("=")[1])
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self.lines.put(line.strip())
+
+    def wait_for(self, prefix, timeout=10):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                line = self.lines.get(timeout=max(0.01, end - time.monotonic()))
+            except queue.Empty:
+                break
+            if line.startswith(prefix):
+                return line
+        return None
+
+    def sessions(self):
+        self.proc.stdin.write("sessions\n")
+        self.proc.stdin.flush()
+        line = self.wait_for("sessions ", 5)
+        return int(line.split()[1]) if line else -1
+
+    def url(self, user=None, password=None):
+        auth = f"{user}:{password}@" if user else ""
+        return f"rtsp://{auth}127.0.0.1:{self.port}/cam"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Receiver:
+    """hostnetrtpsrc location=... decoding video (and counting audio)."""
+
+    def __init__(self, location, extra="", audio=False):
+        self.base, self.range = free_range(8)
+        tail = " src.src_1 ! fakesink name=audio" if audio else ""
+        self.pipeline = Gst.parse_launch(
+            f"hostnetrtpsrc name=src location={location} port-range={self.range} latency=100 {extra} "
+            f"src.src_0 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=video{tail}")
+        self.src = self.pipeline.get_by_name("src")
+        self.frames = {"video": 0, "audio": 0}
+        self.messages = queue.Queue()
+        for name in ("video", "audio") if audio else ("video",):
+            pad = self.pipeline.get_by_name(name).get_static_pad("sink")
+            pad.add_probe(Gst.PadProbeType.BUFFER, self._count, name)
+        bus = self.pipeline.get_bus()
+        bus.set_sync_handler(self._on_message)
+
+    def _count(self, _pad, _info, name):
+        self.frames[name] += 1
+        return Gst.PadProbeReturn.OK
+
+    def _on_message(self, _bus, message):
+        self.messages.put(message)
+        return Gst.BusSyncReply.DROP
+
+    def message(self, kinds, name=None, timeout=10):
+        """The next message of @kinds (and structure @name); others are kept out."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                m = self.messages.get(timeout=max(0.01, end - time.monotonic()))
+            except queue.Empty:
+                break
+            if m.type & kinds and (name is None or (m.get_structure() and m.get_structure().get_name() == name)):
+                return m
+        return None
+
+    def error_text(self, timeout=10):
+        m = self.message(Gst.MessageType.ERROR, timeout=timeout)
+        return m.parse_error()[0].message if m else ""
+
+    def wait_frames(self, count, timeout=15, name="video"):
+        end = time.monotonic() + timeout
+        start = self.frames[name]
+        while time.monotonic() < end and self.frames[name] - start < count:
+            time.sleep(0.05)
+        return self.frames[name] - start >= count
+
+    def play(self):
+        return self.pipeline.set_state(Gst.State.PLAYING)
+
+    def stop(self):
+        self.pipeline.set_state(Gst.State.NULL)
+
+
+def client_ports(camera):
+    """The client_port pairs the camera saw in SETUP, in order."""
+    ports = []
+    for line in camera.log:
+        if line.startswith("setup transport="):
+            part = line.split("client_port=")[1].split(";")[0].split()[0]
+            ports.append(tuple(int(p) for p in part.split("-")))
+    return ports
+
+
+def test_h264():
+    camera = Camera()
+    r = Receiver(camera.url())
+    t0 = time.monotonic()
+    ret = r.play()
+    took = time.monotonic() - t0
+    check("the state change returns at once (live, no preroll)",
+          ret != Gst.StateChangeReturn.FAILURE and took < 0.5, f"{ret} after {took:.2f} s")
+    check("H264 from the camera is decoded", r.wait_frames(20), f"{r.frames['video']} frames")
+    msg = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-allocation", 5)
+    s = msg.get_structure() if msg else None
+    check("the allocation message names the camera, the session and the server's ports",
+          s is not None and s.get_value("location") == camera.url() and s.get_value("session")
+          and "/" in s.get_value("server-ports"), s.to_string() if s else "no message")
+    pad = r.src.get_static_pad("src_0")
+    check("the camera was told client_port = the bound pair",
+          client_ports(camera)[:1] == [(pad.props.rtp_port, pad.props.rtcp_port)],
+          f"camera saw {client_ports(camera)}, pad {pad.props.rtp_port}/{pad.props.rtcp_port}")
+    check("the pair is even/odd, inside the range, not on loopback",
+          pad.props.rtp_port % 2 == 0 and r.base <= pad.props.rtp_port < r.base + 16
+          and not s.get_value("address").startswith("127."), s.get_value("address") if s else "")
+    stats = r.src.props.stats
+    st = stats.get_value("stream-0")
+    check("stats: packets from the camera, none dropped",
+          st.get_value("packets-received") > 20 and st.get_value("dropped-not-allowed") == 0,
+          st.to_string())
+    r.stop()
+    check("TEARDOWN on stop: the camera holds no session",
+          camera.wait_for("teardown session=", 5) is not None and camera.sessions() == 0)
+    camera.stop()
+
+
+def test_video_and_audio():
+    camera = Camera("--media", "av")
+    r = Receiver(camera.url(), audio=True)
+    r.play()
+    check("video + audio: video decoded", r.wait_frames(10), f"{r.frames}")
+    check("video + audio: audio flows on src_1", r.wait_frames(10, name="audio"), f"{r.frames}")
+    pads = [r.src.get_static_pad(f"src_{i}") for i in (0, 1)]
+    ports = [(p.props.rtp_port, p.props.rtcp_port) for p in pads]
+    check("two pairs, told to the camera in SETUP", client_ports(camera) == ports and ports[0] != ports[1],
+          f"{client_ports(camera)} vs {ports}")
+    check("src_1 is the audio", pads[1].props.media == "audio")
+    r.stop()
+    camera.stop()
+
+
+def test_authentication():
+    for method in ("basic", "digest"):
+        camera = Camera("--auth", method, "--user", "viewer", "--password", "s3cret")
+        r = Receiver(camera.url("viewer", "s3cret"))
+        r.play()
+        check(f"{method}: the right password in the location decodes", r.wait_frames(10), f"{r.frames}")
+        r.stop()
+        r = Receiver(camera.url(), extra="user-id=viewer user-pw=s3cret")
+        r.play()
+        check(f"{method}: user-id/user-pw decode", r.wait_frames(10), f"{r.frames}")
+        r.stop()
+        r = Receiver(camera.url(), extra="user-id=viewer user-pw=wrong")
+        r.play()
+        error = r.error_text()
+        check(f"{method}: a wrong password is a clear error",
+              "refused the credentials" in error and "check user-id and user-pw" in error
+              and "wrong" not in error, error)
+        r.stop()
+        r = Receiver(camera.url())
+        r.play()
+        error = r.error_text()
+        check(f"{method}: no credentials: the error says to set them", "set user-id and user-pw" in error, error)
+        r.stop()
+        check(f"{method}: refused receivers hold no socket", r.src.props.rtp_port == 0)
+        camera.stop()
+
+
+def test_keep_alive():
+    camera = Camera("--session-timeout", "3")
+    r = Receiver(camera.url())
+    r.play()
+    r.wait_frames(5)
+    time.sleep(9)  # three session timeouts: only keep-alive holds it
+    check("keep-alive: frames still come after 3 session timeouts", r.wait_frames(10, 5), f"{r.frames}")
+    check("keep-alive: the camera still has the session", camera.sessions() == 1)
+    r.stop()
+    camera.stop()
+
+
+def test_camera_restart():
+    camera = Camera()
+    port = camera.port
+    r = Receiver(camera.url(), extra="reconnect-interval=200 reconnect-silence=1500")
+    r.play()
+    r.wait_frames(10)
+    pad_before = r.src.get_static_pad("src_0")
+    ports_before = (pad_before.props.rtp_port, pad_before.props.rtcp_port)
+    camera.stop()
+    lost = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-rtsp-lost", 10)
+    check("a killed camera is noticed (hostnetrtp-rtsp-lost)", lost is not None)
+    camera = Camera(port=port)
+    recovered = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-rtsp-recovered", 30)
+    check("the camera started again is reconnected (hostnetrtp-rtsp-recovered)", recovered is not None)
+    check("frames flow again", r.wait_frames(20), f"{r.frames}")
+    pad_after = r.src.get_static_pad("src_0")
+    check("the same src_0 pad carries on", pad_after == pad_before)
+    check("on the same bound pair", (pad_after.props.rtp_port, pad_after.props.rtcp_port) == ports_before
+          and client_ports(camera)[-1:] == [ports_before], f"{client_ports(camera)} vs {ports_before}")
+    r.stop()
+    camera.stop()
+
+
+def test_no_camera():
+    # A port nobody listens on: refused at once.
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    r = Receiver(f"rtsp://127.0.0.1:{port}/cam", extra="tcp-timeout=2000000")
+    r.play()
+    error = r.error_text(10)
+    check("an unreachable camera is an error naming host and port",
+          f"127.0.0.1 port {port}" in error, error)
+    r.stop()
+    # A server that accepts and never answers: the state change is immediate,
+    # the error comes within tcp-timeout.
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(4)
+    port = mute.getsockname()[1]
+    r = Receiver(f"rtsp://127.0.0.1:{port}/cam", extra="tcp-timeout=2000000")
+    t0 = time.monotonic()
+    r.play()
+    took = time.monotonic() - t0
+    error = r.error_text(10)
+    waited = time.monotonic() - t0
+    check("a camera that never answers: the state change returns at once", took < 0.5, f"{took:.2f} s")
+    check("... and the error comes within tcp-timeout", "did not answer" in error and 1.5 < waited < 6,
+          f"{error!r} after {waited:.1f} s")
+    r.stop()
+    mute.close()
+    # The right server, a wrong path.
+    camera = Camera()
+    r = Receiver(f"rtsp://127.0.0.1:{camera.port}/nothing-here")
+    r.play()
+    error = r.error_text()
+    check("a wrong path is an error that says so", "404" in error and "check the path" in error, error)
+    r.stop()
+    camera.stop()
+
+
+def test_bad_location():
+    p = Gst.parse_launch("hostnetrtpsrc name=src location=rtsp:/broken ! fakesink")
+    ret = p.set_state(Gst.State.READY)
+    m = p.get_bus().timed_pop_filtered(5 * Gst.SECOND, Gst.MessageType.ERROR)
+    text = m.parse_error()[0].message if m else ""
+    check("a malformed location fails the state change with a clear error",
+          ret == Gst.StateChangeReturn.FAILURE and "is not an RTSP URL" in text, text)
+    p.set_state(Gst.State.NULL)
+
+
+TESTS = (test_bad_location, test_h264, test_video_and_audio, test_authentication,
+         test_keep_alive, test_camera_restart, test_no_camera)
+for test in TESTS:
+    if len(sys.argv) > 1 and test.__name__ not in sys.argv[1:]:
+        continue  # pull.py [test names]: only those
+    print(f"# {test.__name__}", flush=True)
+    try:
+        test()
+    except Exception as e:  # a broken test is a failure, not a crash of the suite
+        check(f"{test.__name__} ran", False, repr(e))
+
+print(f"{passed} passed, {failed} failed (pull mode)")
+sys.exit(1 if failed else 0)
