@@ -10,6 +10,9 @@ once it listens, then one line per event:
   play session=<id>
   teardown session=<id>
 Reads commands on stdin: "sessions" prints "sessions N" (sessions alive);
+"reports" prints "reports N from=A:P,..." (receivers whose report blocks
+reached the camera's RTP sessions, i.e. its server_port RTCP, and where
+their RTCP came from);
 "quit" (or end of input) stops it."""
 import argparse
 import sys
@@ -65,6 +68,24 @@ if a.auth != "none":
     permissions.add_permission_for_role("viewer", "media.factory.construct", True)
     factory.set_permissions(permissions)
 server.get_mount_points().add_factory(a.path, factory)
+medias = []
+factory.connect("media-configure", lambda _f, media: medias.append(media))
+
+
+def reports():
+    """Receivers whose report blocks reached the camera's RTP sessions, and the
+    addresses their RTCP came from. The stats' source-stats array does not
+    convert to Python: read its text."""
+    senders = []
+    for media in medias:
+        for i in range(media.n_streams()):
+            session = media.get_stream(i).get_rtpsession()
+            text = session.props.stats.to_string() if session else ""
+            for source in text.replace("\\", "").split("application/x-rtp-source-stats")[1:]:
+                if "internal=(boolean)false" in source and "have-rb=(boolean)true" in source:
+                    senders.append(source.split("rtcp-from=(string)")[1].split(",")[0]
+                                   if "rtcp-from=" in source else "?")
+    return f"{len(senders)} from={','.join(senders)}"
 
 
 def say(line):
@@ -104,6 +125,8 @@ def commands():
     for line in sys.stdin:
         if line.strip() == "sessions":
             GLib.idle_add(lambda: say(f"sessions {pool.get_n_sessions()}") and False)
+        elif line.strip() == "reports":
+            GLib.idle_add(lambda: say(f"reports {reports()}") and False)
         elif line.strip() == "quit":
             break
     GLib.idle_add(loop.quit)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 import gi
 
@@ -81,11 +82,16 @@ class Camera:
                 return line
         return None
 
-    def sessions(self):
-        self.proc.stdin.write("sessions\n")
+    def ask(self, command):
+        """What the camera answers to a command (camera.py), without the command's name."""
+        self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
-        line = self.wait_for("sessions ", 5)
-        return int(line.split()[1]) if line else -1
+        line = self.wait_for(command + " ", 5)
+        return line.split(" ", 1)[1] if line else ""
+
+    def sessions(self):
+        answer = self.ask("sessions")
+        return int(answer) if answer else -1
 
     def url(self, user=None, password=None):
         auth = f"{user}:{password}@" if user else ""
@@ -189,6 +195,27 @@ def test_h264():
     check("stats: packets from the camera, none dropped",
           st.get_value("packets-received") > 20 and st.get_value("dropped-not-allowed") == 0,
           st.to_string())
+    deadline = time.monotonic() + 15
+    while camera.ask("reports").startswith("0 ") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    reports = camera.ask("reports")
+    check("receiver reports reach the camera's RTP session (its server_port RTCP), from our RTCP port",
+          reports == f"1 from=127.0.0.1:{pad.props.rtcp_port}", reports)
+    intruder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    intruder.bind(("127.0.0.2", 0))
+    packet = bytes([0x80, 96, 0, 1, 0, 0, 0, 1, 0xba, 0xd0, 0xba, 0xd0]) + b"x" * 100
+    for _ in range(20):
+        intruder.sendto(packet, ("127.0.0.1", pad.props.rtp_port))
+    intruder.close()
+    def stream_stats():
+        stats = r.src.props.stats  # kept: the field's structure lives inside it
+        return stats.get_value("stream-0").copy()
+    deadline = time.monotonic() + 5
+    while stream_stats().get_value("dropped-not-allowed") < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    st = stream_stats()
+    check("only the camera is accepted: another host's RTP is dropped as not allowed",
+          st.get_value("dropped-not-allowed") == 20 and st.get_value("ssrc") != 0xbad0bad0, st.to_string())
     r.stop()
     check("TEARDOWN on stop: the camera holds no session",
           camera.wait_for("teardown session=", 5) is not None and camera.sessions() == 0)
@@ -330,6 +357,7 @@ for test in TESTS:
     try:
         test()
     except Exception as e:  # a broken test is a failure, not a crash of the suite
+        traceback.print_exc()
         check(f"{test.__name__} ran", False, repr(e))
 
 print(f"{passed} passed, {failed} failed (pull mode)")
