@@ -4,6 +4,8 @@
  *   gsthostnetrtpsrc.cpp  the GObject: properties, state changes, push mode's start
  *   element-streams.cpp   the inner pipeline around bound sockets, pads, stats, messages
  *   element-watch.cpp     while PLAYING: silence, idle streams, replaced senders, drop reports
+ *   element-pull.cpp      pull mode: the camera's RTSP client
+ *   element-uri.cpp       hostnetrtp:// URIs (GstURIHandler)
  *
  * Nothing here is for the rooms below the element, which know no element. */
 #pragma once
@@ -55,6 +57,10 @@ struct Settings {
   int reconnect_attempts = -1;                /* -1: forever, 0: error out */
   guint reconnect_interval = 1000;            /* ms, doubling up to 30 s */
   guint reconnect_silence = 5000;             /* ms without data that count as a loss; 0: off */
+  /* The last hostnetrtp:// URI applied, and why the last one given to the
+   * uri or location property was refused (a start then fails with it). */
+  std::string uri;
+  std::string uri_error;
   bool pull () const { return !location.empty (); }
 };
 
@@ -94,6 +100,8 @@ struct Watch {
 };
 
 }  // namespace hostnetrtp
+
+void gst_hostnet_rtp_src_uri_handler_init (gpointer g_iface, gpointer data) noexcept;
 
 struct HostnetRtpSrcPrivate {
   /* Guards settings, running and the published run-time state below. The
@@ -212,6 +220,10 @@ void pull_start (GstHostnetRtpSrc *self, const Settings &s);   /* READY->PAUSED 
 void pull_playing (GstHostnetRtpSrc *self, bool playing);      /* PLAY once playing */
 void pull_stop (GstHostnetRtpSrc *self);                       /* PAUSED->READY: TEARDOWN */
 
+/* element-uri.cpp: sets the properties a hostnetrtp:// URI names, all or
+ * none; false with a GError (GST_URI_ERROR) that says what is wrong. */
+bool apply_uri (GstHostnetRtpSrc *self, const std::string &uri, GError **error);
+
 /* element-watch.cpp */
 
 void watch_play (GstHostnetRtpSrc *self);   /* PAUSED->PLAYING: starts or resumes */
@@ -223,3 +235,5 @@ void watch_stop (GstHostnetRtpSrc *self);   /* after PAUSED->READY: joins */
 void sender_changed (GstHostnetRtpSrc *self, Stream &stream, const GateVerdict &verdict);
 
 }  // namespace hostnetrtp
+
+void gst_hostnet_rtp_src_uri_handler_init (gpointer g_iface, gpointer data) noexcept;

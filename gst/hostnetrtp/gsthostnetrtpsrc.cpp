@@ -59,6 +59,7 @@
 #include "address-policy.h"
 #include "announcement.h"
 #include "gsthostnetrtpsrcpad.h"
+#include "uri.h"
 
 #include <cstdio>
 
@@ -135,9 +136,12 @@ gst_hostnet_rtp_loopback_policy_get_type (void) noexcept
 
 #define gst_hostnet_rtp_src_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstHostnetRtpSrc, gst_hostnet_rtp_src, GST_TYPE_BIN,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, gst_hostnet_rtp_src_uri_handler_init);
     GST_DEBUG_CATEGORY_INIT (gst_hostnet_rtp_src_debug, "hostnetrtpsrc", 0,
         "host-network-safe RTP source"));
-GST_ELEMENT_REGISTER_DEFINE (hostnetrtpsrc, "hostnetrtpsrc", GST_RANK_NONE,
+/* Primary: gst_element_make_from_uri, urisourcebin, uridecodebin and playbin
+ * pick it for hostnetrtp://, the only scheme it claims. */
+GST_ELEMENT_REGISTER_DEFINE (hostnetrtpsrc, "hostnetrtpsrc", GST_RANK_PRIMARY,
     GST_TYPE_HOSTNET_RTP_SRC);
 
 namespace {
@@ -292,6 +296,8 @@ bool start (GstHostnetRtpSrc *self)
     self->priv->running = true;
     s = self->priv->settings;
   }
+  if (!s.uri_error.empty ())
+    return refuse (self, s.uri_error);
   return s.pull () ? pull_check (self, s) : start_push (self, s);
 }
 
@@ -417,6 +423,22 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
   auto *self = GST_HOSTNET_RTP_SRC (object);
   HostnetRtpSrcPrivate *priv = self->priv;
   std::string refused;
+  const char *given = G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : nullptr;
+  if ((prop_id == PROP_URI || prop_id == PROP_LOCATION) && given && is_hostnetrtp_uri (given)) {
+    /* The URI's properties, or the reason it was refused for the start. */
+    GError *error = nullptr;
+    if (!apply_uri (self, given, &error)) {
+      GErrorPtr owned (error);
+      std::lock_guard<std::mutex> guard (priv->lock);
+      if (priv->running)
+        refused = error->message;
+      else
+        priv->settings.uri_error = std::string (pspec->name) + ": " + error->message;
+    }
+    if (!refused.empty ())
+      post_warning (self, refused);
+    return;
+  }
   if (pspec->flags & GST_PARAM_MUTABLE_PLAYING) {
     if (!apply_live (self, prop_id, value, refused))
       post_warning (self, refused);
@@ -452,7 +474,11 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_ADVERTISE_ADDRESS: s.advertise_address = text (); break;
     case PROP_SDP_FILE: s.sdp_file = text (); break;
     case PROP_LOCATION:
-    case PROP_URI: s.location = text (); break;
+    case PROP_URI:
+      s.location = text ();
+      s.uri.clear ();
+      s.uri_error.clear ();
+      break;
     case PROP_USER_ID: s.user_id = text (); break;
     case PROP_USER_PW: s.user_pw = text (); break;
     case PROP_TCP_TIMEOUT: s.tcp_timeout = g_value_get_uint64 (value); break;
@@ -498,8 +524,8 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_ALLOWED_SENDERS: set_text (s.allowed_senders); break;
     case PROP_SENDER_TIMEOUT: g_value_set_uint (value, s.sender_timeout); break;
     case PROP_TIMEOUT: g_value_set_uint64 (value, s.timeout); break;
-    case PROP_LOCATION:
-    case PROP_URI: set_text (s.location); break;
+    case PROP_LOCATION: set_text (s.location); break;
+    case PROP_URI: set_text (s.uri.empty () ? s.location : s.uri); break;
     case PROP_USER_ID: set_text (s.user_id); break;
     case PROP_USER_PW: set_text (s.user_pw); break;
     case PROP_TCP_TIMEOUT: g_value_set_uint64 (value, s.tcp_timeout); break;
@@ -735,14 +761,23 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
    * `rtsp://[user:password@]host[:port]/path` selects pull mode: the element
    * is the camera's RTSP client, binds a pair per stream the camera
    * describes and tells the camera in SETUP to send there. Empty (default):
-   * push mode. #GstHostnetRtpSrc:uri is the same setting, for pipeline
-   * servers that set whichever exists.
+   * push mode. A `hostnetrtp://` URI sets the properties it names instead
+   * (as #GstURIHandler does). #GstHostnetRtpSrc:uri is the same setting,
+   * for pipeline servers that set whichever exists.
    */
   properties[PROP_LOCATION] = g_param_spec_string ("location", "Location",
       "rtsp://[user:password@]host[:port]/path: pull the camera's streams over RTSP into "
-      "pairs bound here (empty: receive pushed RTP)", nullptr, at_start);
+      "pairs bound here (empty: receive pushed RTP); a hostnetrtp:// URI sets the properties "
+      "it names", nullptr, at_start);
+  /**
+   * GstHostnetRtpSrc:uri:
+   *
+   * The same as #GstHostnetRtpSrc:location; reads back the last
+   * `hostnetrtp://` URI applied, else the location.
+   */
   properties[PROP_URI] = g_param_spec_string ("uri", "URI",
-      "The same as location (pipeline servers set whichever exists)", nullptr, at_start);
+      "hostnetrtp://[address][:port-range][?property=value&...] sets the properties it names; "
+      "rtsp://... is the same as location", nullptr, at_start);
   properties[PROP_USER_ID] = g_param_spec_string ("user-id", "User ID",
       "The camera's RTSP user (Basic or Digest authentication), as rtspsrc's", nullptr, at_start);
   properties[PROP_USER_PW] = g_param_spec_string ("user-pw", "User password",

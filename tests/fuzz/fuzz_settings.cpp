@@ -1,11 +1,13 @@
 /* hostnetrtp fuzz target: the text a user or a pipeline server gives. The
  * first byte picks the parser: port-range, allowed-senders (and its
- * normalised form parsed back), the caps list, the sdp-file pattern.
+ * normalised form parsed back), the caps list, the sdp-file pattern, a
+ * hostnetrtp:// URI.
  * Whatever the text: no crash, and a refusal always says why. */
 #include "announcement.h"
 #include "encodings.h"
 #include "peer.h"
 #include "port-allocator.h"
+#include "uri.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -70,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   const std::string text (reinterpret_cast<const char *> (data + 1), size - 1);
   std::string error;
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0: {
       PortRange range;
       if (!parse_port_range (text.c_str (), range, error) && error.empty ())
@@ -112,6 +114,25 @@ extern "C" int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       std::string path;
       if (!expand_sdp_path (text, 32546, path, error) && error.empty ())
         std::abort ();
+      break;
+    }
+    case 4: {
+      HostnetRtpUri uri;
+      if (!parse_uri (text, uri, error)) {
+        if (error.empty ())
+          std::abort ();
+        break;
+      }
+      /* What it took is what a property can hold: a valid port-range, no
+       * brackets left on an address, names never empty. */
+      PortRange range;
+      if (!uri.port_range.empty () && !parse_port_range (uri.port_range.c_str (), range, error))
+        std::abort ();
+      if (uri.address.find_first_of ("[]@/?#") != std::string::npos)
+        std::abort ();
+      for (const auto &item : uri.properties)
+        if (item.first.empty ())
+          std::abort ();
       break;
     }
   }

@@ -1,0 +1,165 @@
+/* hostnetrtp — GstURIHandler for hostnetrtp://, and uri/location values.
+ *
+ * A hostnetrtp:// URI sets the properties it names (the authority's address
+ * and port-range, then every query item) and leaves the others as they are,
+ * so a pipeline server can add a URI to a template that already sets some.
+ * All or nothing: every name and value is checked before any is set. Only
+ * this scheme is claimed: rtp:// stays rtpsrc's and rtsp:// rtspsrc's (an
+ * rtsp:// value of uri or location is pull mode's camera). */
+#include "element-private.h"
+
+#include "owned.h"
+#include "rtsp-client.h"
+#include "uri.h"
+
+namespace hostnetrtp {
+
+namespace {
+
+/* A property value from a URI, ready to be set. */
+struct UriSetting {
+  GParamSpec *pspec;
+  GValue value = G_VALUE_INIT;
+  UriSetting (GParamSpec *p) : pspec (p) { g_value_init (&value, p->value_type); }
+  UriSetting (UriSetting &&other) noexcept : pspec (other.pspec)
+  {
+    value = other.value;
+    other.value = G_VALUE_INIT;
+  }
+  UriSetting (const UriSetting &) = delete;
+  ~UriSetting () { if (G_IS_VALUE (&value)) g_value_unset (&value); }
+};
+
+/* What a value of @pspec looks like, for an error: "one of rewrite, error, allow". */
+std::string expected (GParamSpec *pspec)
+{
+  if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+    GEnumClass *klass = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+    std::string nicks;
+    for (guint i = 0; i < klass->n_values; i++)
+      nicks += (i ? ", " : "") + std::string (klass->values[i].value_nick);
+    return "one of " + nicks;
+  }
+  if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+    return "true or false";
+  auto range = [&] (auto min, auto max) {
+    return "a whole number from " + std::to_string (min) + " to " + std::to_string (max);
+  };
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    return range (G_PARAM_SPEC_UINT (pspec)->minimum, G_PARAM_SPEC_UINT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    return range (G_PARAM_SPEC_INT (pspec)->minimum, G_PARAM_SPEC_INT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    return range (G_PARAM_SPEC_UINT64 (pspec)->minimum, G_PARAM_SPEC_UINT64 (pspec)->maximum);
+  return std::string ("a ") + g_type_name (pspec->value_type);
+}
+
+bool uri_error (GError **error, GstURIError code, const std::string &text)
+{
+  g_set_error (error, GST_URI_ERROR, code, "hostnetrtp URI: %s", text.c_str ());
+  return false;
+}
+
+/* The setting for @name=@text, or an error that names what is wrong. */
+bool setting_for (GObject *object, const std::string &name, const std::string &text,
+    std::vector<UriSetting> &out, GError **error)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name.c_str ());
+  if (!pspec || !(pspec->flags & G_PARAM_WRITABLE) || name == "uri" || name == "name" ||
+      name == "parent")
+    return uri_error (error, GST_URI_ERROR_BAD_URI, "'" + name + "' is not a property it can "
+        "set (gst-inspect-1.0 hostnetrtpsrc lists them)");
+  /* A password is never written back. */
+  const std::string shown = name == "user-pw" ? "" : text;
+  if (name == "location") {
+    std::string why;
+    if (is_hostnetrtp_uri (text))
+      return uri_error (error, GST_URI_ERROR_BAD_URI, "location takes an rtsp:// URL, not "
+          "another hostnetrtp:// URI");
+    if (!text.empty () && !valid_rtsp_location (text, why))
+      return uri_error (error, GST_URI_ERROR_BAD_URI, why);
+  }
+  UriSetting setting (pspec);
+  if (!gst_value_deserialize_with_pspec (&setting.value, text.c_str (), pspec) ||
+      g_param_value_validate (pspec, &setting.value))
+    return uri_error (error, GST_URI_ERROR_BAD_URI, name + "=" + (shown.empty () ? "..." :
+        text) + " is not valid: " + name + " takes " + expected (pspec));
+  out.push_back (std::move (setting));
+  return true;
+}
+
+}  // namespace
+
+bool apply_uri (GstHostnetRtpSrc *self, const std::string &text, GError **error)
+{
+  HostnetRtpUri uri;
+  std::string why;
+  if (!parse_uri (text, uri, why))
+    return uri_error (error, GST_URI_ERROR_BAD_URI, why);
+  std::vector<UriSetting> settings;
+  GObject *object = G_OBJECT (self);
+  if (!uri.address.empty () && !setting_for (object, "address", uri.address, settings, error))
+    return false;
+  if (!uri.port_range.empty () && !setting_for (object, "port-range", uri.port_range, settings, error))
+    return false;
+  for (const auto &[name, value] : uri.properties)
+    if (!setting_for (object, name, value, settings, error))
+      return false;
+  {
+    std::lock_guard<std::mutex> guard (self->priv->lock);
+    if (self->priv->running)
+      return uri_error (error, GST_URI_ERROR_BAD_STATE, std::string ("cannot change while "
+          "hostnetrtpsrc is in ") + gst_element_state_get_name (GST_STATE (self)) +
+          ": set it in the NULL state");
+    self->priv->settings.uri = text;
+    self->priv->settings.uri_error.clear ();
+  }
+  g_object_freeze_notify (object);
+  for (auto &setting : settings)
+    g_object_set_property (object, setting.pspec->name, &setting.value);
+  g_object_thaw_notify (object);
+  return true;
+}
+
+}  // namespace hostnetrtp
+
+using namespace hostnetrtp;
+
+static GstURIType
+uri_get_type (GType) noexcept
+{
+  return GST_URI_SRC;
+}
+
+static const gchar *const *
+uri_get_protocols (GType) noexcept
+{
+  static const gchar *const protocols[] = {kUriScheme, nullptr};
+  return protocols;
+}
+
+static gchar *
+uri_get_uri (GstURIHandler *handler) noexcept
+{
+  auto *self = GST_HOSTNET_RTP_SRC (handler);
+  std::lock_guard<std::mutex> guard (self->priv->lock);
+  const Settings &s = self->priv->settings;
+  const std::string &uri = !s.uri.empty () ? s.uri : s.location;
+  return uri.empty () ? nullptr : g_strdup (uri.c_str ());
+}
+
+static gboolean
+uri_set_uri (GstURIHandler *handler, const gchar *uri, GError **error) noexcept
+{
+  return apply_uri (GST_HOSTNET_RTP_SRC (handler), uri ? uri : "", error);
+}
+
+void
+gst_hostnet_rtp_src_uri_handler_init (gpointer g_iface, gpointer) noexcept
+{
+  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
+  iface->get_type = uri_get_type;
+  iface->get_protocols = uri_get_protocols;
+  iface->get_uri = uri_get_uri;
+  iface->set_uri = uri_set_uri;
+}
