@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """RTSP storm: N receivers started at the same instant against one camera
-(tests/rtsp/camera.py, gst-rtsp-server) with one port-range, once with
+(examples/rtsp-camera.py, gst-rtsp-server) with one port-range, once with
 hostnetrtpsrc location=... and once with rtspsrc port-range=..., side by
 side: how many decode, how many fail (and why), and the time from the start
 to each receiver's first decoded frame (median, 90th percentile, worst).
@@ -17,7 +17,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CAMERA = os.path.join(HERE, "..", "tests", "rtsp", "camera.py")
+CAMERA = os.path.join(HERE, "..", "examples", "rtsp-camera.py")
 
 RECEIVER = r'''
 import sys, time, gi

@@ -28,7 +28,7 @@ wait_for() {  # file regex
 }
 camera_ip=$(camera_address 1) other_ip=$(camera_address 2)
 mkfifo "$work/camera.in"  # the camera runs until its input ends
-in_cams /usr/bin/python3 "$here/camera.py" --address "$camera_ip" <"$work/camera.in" >"$work/camera.log" 2>&1 &
+in_cams /usr/bin/python3 "$here/../../examples/rtsp-camera.py" --address "$camera_ip" <"$work/camera.in" >"$work/camera.log" 2>&1 &
 pids+=($!)
 exec 7>"$work/camera.in"
 wait_for "$work/camera.log" '^ready port=' || { echo "FAIL - the camera did not start"; exit 1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Pull mode against a real RTSP server (tests/rtsp/camera.py, gst-rtsp-server,
+"""Pull mode against a real RTSP server (examples/rtsp-camera.py, gst-rtsp-server,
 UDP only), on loopback, in this process: H264 decoded, video + audio on two
 pairs and pads, Basic and Digest authentication (and refused credentials),
 keep-alive past the session timeout, TEARDOWN on stop, a camera killed and
@@ -51,14 +51,14 @@ def free_range(pairs):
 
 
 class Camera:
-    """camera.py as a process; its output lines go to a queue."""
+    """rtsp-camera.py as a process; its output lines go to a queue."""
 
     def __init__(self, *args, port=0):
         self.args = list(args)
         self.lines = queue.Queue()
         self.log = []
         self.proc = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(HERE, "camera.py"), "--port", str(port), *self.args],
+            ["/usr/bin/python3", os.path.join(HERE, "..", "..", "examples", "rtsp-camera.py"), "--port", str(port), *self.args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         line = self.wait_for("ready port=", 20)
@@ -83,7 +83,7 @@ class Camera:
         return None
 
     def ask(self, command):
-        """What the camera answers to a command (camera.py), without the command's name."""
+        """What the camera answers to a command (rtsp-camera.py), without the command's name."""
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
         line = self.wait_for(command + " ", 5)

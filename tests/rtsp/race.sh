@@ -20,7 +20,7 @@ wait_for() {  # file regex [tries of 50 ms]
 }
 
 mkfifo "$work/camera.in"
-/usr/bin/python3 "$here/camera.py" <"$work/camera.in" >"$work/camera.log" 2>&1 &
+/usr/bin/python3 "$here/../../examples/rtsp-camera.py" <"$work/camera.in" >"$work/camera.log" 2>&1 &
 camera=$!; pids+=("$camera")
 exec 7>"$work/camera.in"
 wait_for "$work/camera.log" '^ready port=' || { echo "FAIL - the camera did not start"; cat "$work/camera.log"; exit 1; }

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""A simulated RTSP camera for the pull-mode tests: gst-rtsp-server, UDP only.
+"""A simulated RTSP camera (gst-rtsp-server, UDP only), like the Smart City
+sample's simulated cameras: for the pull-mode tests, the examples and the
+Kubernetes manifests.
 
-  camera.py [--address A] [--port P] [--path /cam] [--media video|av]
+  rtsp-camera.py [--address A] [--port P] [--path /cam] [--media video|av]
             [--auth basic|digest --user U --password PW] [--session-timeout S]
+            [--ssrc 0xca000001]
 
 --port 0 (the default) takes a port from the kernel. Prints "ready port=N"
 once it listens, then one line per event:
@@ -34,14 +37,18 @@ args.add_argument("--auth", choices=["none", "basic", "digest"], default="none")
 args.add_argument("--user", default="viewer")
 args.add_argument("--password", default="secret")
 args.add_argument("--session-timeout", type=int, default=60)
+args.add_argument("--ssrc", type=lambda v: int(v, 0), default=None,
+                  help="the video's SSRC (audio: +1), so a receiver can tell cameras apart")
 a = args.parse_args()
 
 Gst.init(None)
 VIDEO = ("videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 "
          "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 bitrate=500 "
-         "! rtph264pay name=pay0 pt=96 config-interval=1")
+         "! rtph264pay name=pay0 pt=96 config-interval=1"
+         + (f" ssrc={a.ssrc}" if a.ssrc is not None else ""))
 AUDIO = ("audiotestsrc is-live=true ! audio/x-raw,rate=8000,channels=1 ! mulawenc "
-         "! rtppcmupay name=pay1 pt=0")
+         "! rtppcmupay name=pay1 pt=0"
+         + (f" ssrc={a.ssrc + 1}" if a.ssrc is not None else ""))
 launch = f"( {VIDEO} {AUDIO if a.media == 'av' else ''} )"
 
 server = GstRtspServer.RTSPServer()
