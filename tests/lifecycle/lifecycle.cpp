@@ -43,6 +43,7 @@ void check (bool ok, const std::string &what)
 
 struct Snapshot {
   long fds = 0, threads = 0, rss_kib = 0, udp_ports = 0;
+  std::string thread_names;
 
   /* @first-@last: the range whose bound ports count (the blaster's own
    * socket is not the element's). */
@@ -58,6 +59,16 @@ struct Snapshot {
     g_file_get_contents ("/proc/self/status", &status, nullptr, nullptr);
     if (const char *t = status ? strstr (status, "Threads:") : nullptr)
       s.threads = std::strtol (t + 8, nullptr, 10);
+    if (DIR *dir = opendir ("/proc/self/task")) {
+      while (struct dirent *task = readdir (dir)) {
+        gchar *comm = nullptr;
+        std::string path = std::string ("/proc/self/task/") + task->d_name + "/comm";
+        if (task->d_name[0] != '.' && g_file_get_contents (path.c_str (), &comm, nullptr, nullptr))
+          s.thread_names += (s.thread_names.empty () ? "" : ",") + std::string (g_strchomp (comm));
+        g_free (comm);
+      }
+      closedir (dir);
+    }
     if (const char *r = status ? strstr (status, "VmRSS:") : nullptr)
       s.rss_kib = std::strtol (r + 6, nullptr, 10);
     g_free (status);
@@ -72,9 +83,23 @@ struct Snapshot {
     return s;
   }
 
+  /* An idle streaming thread waits half a second in its pool for another
+   * task, then in GLib's unused list: stop those until no more than
+   * @limit threads are left or 5 s passed. What stays is still working. */
+  static Snapshot settled (guint first, guint last, long limit)
+  {
+    Snapshot s = take (first, last);
+    for (int i = 0; i < 50 && s.threads > limit; i++) {
+      g_usleep (100 * 1000);
+      g_thread_pool_stop_unused_threads ();
+      s = take (first, last);
+    }
+    return s;
+  }
+
   std::string text () const
   {
-    return std::to_string (fds) + " fds, " + std::to_string (threads) + " threads, " +
+    return std::to_string (fds) + " fds, " + std::to_string (threads) + " threads (" + thread_names + "), " +
         std::to_string (rss_kib / 1024) + " MiB RSS, " + std::to_string (udp_ports) + " UDP sockets in the range";
   }
 };
@@ -218,7 +243,7 @@ void cycles (guint first, guint last, int count)
     }, 20);
   }
   const double seconds = std::chrono::duration<double> (Clock::now () - started).count ();
-  const Snapshot after = Snapshot::take (first, last);
+  const Snapshot after = Snapshot::settled (first, last, before.threads + 1);
   std::printf ("  %d cycles in %.1f s (%.1f ms each: %.1f to PLAYING, %.1f to NULL), %" G_GUINT64_FORMAT
       " datagrams blasted\n", count, seconds, 1000 * seconds / count, up_ms / count, down_ms / count,
       guint64 (blast.sent));
@@ -267,7 +292,7 @@ void random_states (guint first, guint last, int seconds)
   for (auto &t : threads)
     t.join ();
   returns_within ([&] { gst_element_set_state (pipeline, GST_STATE_NULL); }, 20);
-  const Snapshot after = Snapshot::take (first, last);
+  const Snapshot after = Snapshot::settled (first, last, before.threads + 1);
   std::printf ("  %" G_GUINT64_FORMAT " state changes; at most %ld UDP sockets held at once\n",
       guint64 (changes), long (peak_ports));
   std::printf ("  before: %s\n  after:  %s\n", before.text ().c_str (), after.text ().c_str ());
