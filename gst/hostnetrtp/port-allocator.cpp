@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <net/if.h>
 #include <sstream>
 #include <sys/socket.h>
 
@@ -167,6 +168,13 @@ bool join_group (const AllocationRequest &req, GSocket *socket, std::string &err
   if (ifaces.empty ())
     ifaces.push_back (nullptr);
   for (const char *iface : ifaces) {
+    /* The kernel joins on the default interface when a name is unknown:
+     * a typo would receive nothing, silently. */
+    if (iface && if_nametoindex (iface) == 0) {
+      error = "multicast-iface '" + std::string (iface) + "' is not an interface of this host "
+          "(ip link lists them): cannot join multicast group " + address_text (req.address) + " on it";
+      return false;
+    }
     GError *err = nullptr;
     if (!g_socket_join_multicast_group (socket, req.address, FALSE, iface, &err)) {
       GErrorPtr owned (err);

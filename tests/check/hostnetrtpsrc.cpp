@@ -201,6 +201,8 @@ GST_START_TEST (test_bad_input_is_a_clear_error)
     {"encoding-name=H264 advertise-address=nowhere", "advertise-address 'nowhere' is not an IP"},
     {"encoding-name=H264 sdp-file=/nonexistent-dir/x.sdp", "cannot write sdp-file '/nonexistent-dir/x.sdp'"},
     {"encoding-name=H264 address=239.1.1.1", "needs port-range"},
+    {"encoding-name=H264 address=239.1.1.1 port-range=" + even + " multicast-iface=nosuch0",
+        "multicast-iface 'nosuch0' is not an interface of this host"},
     {"encoding-name=H264 allowed-senders=10.0.0.0/33", "allowed-senders item '10.0.0.0/33'"},
     {"encoding-name=H264 allowed-senders=camera-7", "allowed-senders item 'camera-7'"},
     {"encoding-name=H264 sdp-file=/tmp/{port}.sdp", "unknown placeholder '{port}'"},

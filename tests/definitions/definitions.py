@@ -15,19 +15,17 @@ names it, and SIGTERM stops each replica cleanly (exit 0, SDP removed).
 Ends with "N passed, N failed"."""
 import json
 import os
-import queue
-import random
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from testlib import Checks, Process, free_range  # noqa: E402
+
 ROOT = os.path.join(HERE, "..", "..")
 SMART_CITY = os.path.join(ROOT, "examples", "smart-city")
 RUNNER = os.path.join(SMART_CITY, "run-pipeline.py")
@@ -37,75 +35,7 @@ DL_STREAMER = os.path.join(SMART_CITY, "dlstreamer-pipeline-server", "pipelines"
                            "hostnetrtp", "pipeline.json")
 REQUESTS = os.path.join(SMART_CITY, "requests")
 
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   - {what}", flush=True)
-    else:
-        failed += 1
-        print(f"FAIL - {what}" + (f" ({detail})" if detail else ""), flush=True)
-
-
-def free_range(pairs):
-    """A random range of free pairs below the ephemeral ports."""
-    while True:
-        base = 2 * random.randrange(6000, 15000)
-        sockets = []
-        try:
-            for port in range(base, base + 2 * pairs):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                sockets.append(s)
-                s.bind(("0.0.0.0", port))
-            return base, f"{base}-{base + 2 * pairs - 1}"
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-
-
-class Process:
-    """A child whose output lines go to a queue."""
-
-    def __init__(self, argv, env=None):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, env=env)
-        self.lines = queue.Queue()
-        self.log = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.log.append(line.rstrip())
-            self.lines.put(line.rstrip())
-        self.lines.put(None)
-
-    def wait_for(self, pattern, timeout=20):
-        """The first line (from now) matching @pattern, or None."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                line = self.lines.get(timeout=max(0.01, end - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                return None
-            if re.search(pattern, line):
-                return line
-        return None
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
+check = Checks()
 
 
 def fields(line):
@@ -285,5 +215,4 @@ if __name__ == "__main__":
     if not only:
         test_swaps_are_said()
         test_bad_parameter()
-    print(f"{passed} passed, {failed} failed (pipeline definitions)")
-    sys.exit(1 if failed else 0)
+    sys.exit(check.summary("pipeline definitions"))

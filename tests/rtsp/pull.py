@@ -8,7 +8,6 @@ wrong path, and a camera that never answers (the state change returns at once,
 the error comes within tcp-timeout). Ends "N passed, N failed"."""
 import os
 import queue
-import random
 import socket
 import subprocess
 import sys
@@ -23,31 +22,9 @@ from gi.repository import Gst  # noqa: E402
 
 Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    print(("ok   - " if ok else "FAIL - ") + what + (f" ({detail})" if detail and not ok else ""), flush=True)
-    passed += bool(ok)
-    failed += not ok
-
-
-def free_range(pairs):
-    """A random range of @pairs pairs whose ports are all free now."""
-    for _ in range(50):
-        base = 2 * random.randrange(10000, 15000)
-        ok = True
-        for port in range(base, base + 2 * pairs):
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            try:
-                s.bind(("0.0.0.0", port))
-            except OSError:
-                ok = False
-            s.close()
-        if ok:
-            return base, f"{base}-{base + 2 * pairs - 1}"
-    raise RuntimeError("no free range")
+sys.path.insert(0, os.path.join(HERE, ".."))
+from testlib import Checks, free_range  # noqa: E402
+check = Checks()
 
 
 class Camera:
@@ -360,5 +337,4 @@ for test in TESTS:
         traceback.print_exc()
         check(f"{test.__name__} ran", False, repr(e))
 
-print(f"{passed} passed, {failed} failed (pull mode)")
-sys.exit(1 if failed else 0)
+sys.exit(check.summary("pull mode"))
