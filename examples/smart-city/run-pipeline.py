@@ -31,7 +31,7 @@ Prints one line per event:
   swap gvadetect -> identity name=detection (stand-in: ...)
   parameter latency=100 -> source.latency
   allocation element=source address=0.0.0.0 advertise=192.0.2.2 ports=32546/32547
-  status state=RUNNING frames=250 avg_fps=24.9 ssrc=0xca000001 packets=1200 lost=0 sender=127.0.0.1:5004
+  status state=RUNNING frames=250 avg_fps=24.9 fps=25.0 ssrc=0xca000001 packets=1200 lost=0 sender=127.0.0.1:5004
   error text="..."
   stopped state=COMPLETED|ABORTED|ERROR
 SIGTERM or SIGINT stops the pipeline (NULL: ports released, SDP removed).
@@ -250,6 +250,7 @@ class Runner:
         apply_source(self.pipeline, source)
         self.frames = 0
         self.start = None
+        self.last_status = (0, time.monotonic())  # frames and time at the last status: fps
         self.state = "QUEUED"
         self.loop = GLib.MainLoop()
         sink = self.pipeline.get_by_name("appsink") or self.pipeline.get_by_name("sink")
@@ -260,12 +261,34 @@ class Runner:
                 sink.connect("new-sample", self.on_sample)
             else:
                 sink.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self.on_buffer)
+        # The SSRCs the source delivers, whatever the source: who was received.
+        self.ssrcs = set()
+        source = self.pipeline.get_by_name("source")
+        if source.get_factory().get_name() in SOURCE_SETUP_BINS:
+            source.connect("source-setup", lambda _bin, created: self.watch_ssrcs(created))
+        self.watch_ssrcs(source)
         recorder = self.pipeline.get_by_name("splitmuxsink")
         if recorder is not None:
             recorder.connect("format-location-full", self.recording_location)
         bus = self.pipeline.get_bus()
         bus.add_signal_watch()
         bus.connect("message", self.on_message)
+
+    def watch_ssrcs(self, element):
+        def on_pad(_element, pad):
+            if pad.get_direction() == Gst.PadDirection.SRC:
+                pad.add_probe(Gst.PadProbeType.BUFFER, self.on_rtp)
+        element.connect("pad-added", on_pad)
+        for pad in element.srcpads:
+            on_pad(element, pad)
+
+    def on_rtp(self, pad, info):
+        caps = pad.get_current_caps()
+        if caps and caps.get_structure(0).get_name() == "application/x-rtp":
+            header = info.get_buffer().extract_dup(8, 4)
+            if len(header) == 4:
+                self.ssrcs.add(int.from_bytes(header, "big"))
+        return Gst.PadProbeReturn.OK
 
     def on_sample(self, sink):
         sink.emit("pull-sample")
@@ -304,9 +327,14 @@ class Runner:
                 say(f"message {s.to_string()}")
 
     def status(self):
-        elapsed = time.monotonic() - self.start if self.start else 0
+        now = time.monotonic()
+        elapsed = now - self.start if self.start else 0
+        last_frames, last_time = self.last_status
+        self.last_status = (self.frames, now)
         line = {"state": self.state, "frames": self.frames,
-                "avg_fps": round(self.frames / elapsed, 1) if elapsed else 0.0}
+                "avg_fps": round(self.frames / elapsed, 1) if elapsed else 0.0,
+                "fps": round((self.frames - last_frames) / (now - last_time), 1) if now > last_time else 0.0}
+        line["ssrcs"] = ",".join(f"0x{x:08x}" for x in sorted(self.ssrcs))
         for src in hostnetrtp_sources(self.pipeline):
             stats = src.props.stats  # kept: the stream structures live inside it
             if stats is None or stats.get_value("n-streams") == 0:
