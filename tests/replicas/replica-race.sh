@@ -148,6 +148,13 @@ check "SIGTERM: its SDP is removed and its ports are free" \
 run_replica t2
 t2_sdp=$(sdp_of t2)
 kill -9 "$pid_t2"; wait "$pid_t2" 2>/dev/null
+# t2's pair is free again: hold it, or t3 may take it and write its SDP over
+# the stale one (which is right, but not what this part shows).
+/usr/bin/python3 -c "import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', int(sys.argv[1])))
+print('held', flush=True); time.sleep(600)" "$(basename "$t2_sdp" .sdp)" >"$work/holder.log" 2>&1 &
+holder=$!; pids+=("$holder")
+wait_for holder '^held'
 run_replica t3
 t3_sdp=$(sdp_of t3)
 "$(dirname "$0")/../../examples/camera-controller" --sdp-dir "$sdpdir" --cameras 2 --send-to 127.0.0.1 >"$work/controller.log" 2>&1 &
@@ -157,7 +164,7 @@ wait_for controller "skipped sdp=$t2_sdp reason=writer-gone"
 check "the controller claims a camera for the live replica's SDP only" \
   sh -c "grep -q 'claimed camera=.*sdp=$t3_sdp' '$work/controller.log' && ! grep -q 'claimed camera=.*sdp=$t2_sdp' '$work/controller.log'"
 check "the killed replica's stale SDP is named as such" grep -q "skipped sdp=$t2_sdp reason=writer-gone" "$work/controller.log"
-kill -TERM "$controller" "$pid_t3"; wait "$controller" "$pid_t3" 2>/dev/null
+kill -TERM "$controller" "$pid_t3" "$holder"; wait "$controller" "$pid_t3" "$holder" 2>/dev/null
 
 echo "$passes passed, $failures failed (replica race)"
 [ $failures -eq 0 ]
