@@ -31,6 +31,10 @@ GST_DEBUG_CATEGORY_EXTERN (gst_hostnet_rtp_src_debug);
 namespace hostnetrtp {
 
 /* What the user set. A start reads one copy, so it sees one consistent set. */
+/* How a stream's sockets are read: the batched reader (recvmmsg, buffer
+ * lists, straight into rtpbin) or, kept for comparison, udpsrc and a queue. */
+enum class ReceivePath { Batched, Udpsrc };
+
 struct Settings {
   std::string port_range;
   std::string address = "0.0.0.0";
@@ -49,6 +53,7 @@ struct Settings {
   std::shared_ptr<const SenderFilter> filter;  /* allowed_senders parsed, if valid */
   guint sender_timeout = 2000;
   guint64 timeout = 0;
+  ReceivePath receive_path = ReceivePath::Batched;
   /* Pull mode (location=rtsp://...). */
   std::string location;
   std::string user_id;
@@ -190,7 +195,7 @@ struct JitterSettings {
  * them. Children follow the element's state. False with a sentence in
  * @error; teardown_streams () then undoes what was built. */
 bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
-    const JitterSettings &jitter, std::string &error);
+    const JitterSettings &jitter, ReceivePath receive_path, std::string &error);
 
 /* Undoes build_streams: stops and removes the inner elements, closes the
  * sockets; the pads stay, unlinked from the inside. Safe on a half build. */
@@ -235,5 +240,3 @@ void watch_stop (GstHostnetRtpSrc *self);   /* after PAUSED->READY: joins */
 void sender_changed (GstHostnetRtpSrc *self, Stream &stream, const GateVerdict &verdict);
 
 }  // namespace hostnetrtp
-
-void gst_hostnet_rtp_src_uri_handler_init (gpointer g_iface, gpointer data) noexcept;

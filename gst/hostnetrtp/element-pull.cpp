@@ -45,6 +45,33 @@ void send_hello (GSocket *socket, const std::string &host, guint16 port)
         sizeof (kHello), nullptr, nullptr);
 }
 
+/* Who may send a pulled stream: the camera's address (the SETUP reply's
+ * source, else the RTSP peer) and the server_port it announced; its RTCP
+ * port is where reports go. */
+struct CameraSender {
+  std::string host;
+  std::shared_ptr<const SenderFilter> filter;
+  ServerPorts ports;
+  Peer report_to;
+};
+
+bool camera_sender (const RtspClient &client, const SetupReply &reply, CameraSender &camera,
+    std::string &reason)
+{
+  camera.host = client.peer_address ();
+  if (!reply.source.empty () && Peer::from_string (reply.source).valid)
+    camera.host = reply.source;  /* a host name there is not resolved: the peer it is */
+  SenderFilter only_camera;
+  if (!SenderFilter::parse (camera.host, only_camera, reason) || only_camera.allows_all ()) {
+    reason = "cannot tell the camera's address ('" + camera.host + "') to accept its streams only";
+    return false;
+  }
+  camera.filter = std::make_shared<const SenderFilter> (std::move (only_camera));
+  camera.ports = {reply.server_rtp_port, reply.server_rtcp_port};
+  camera.report_to = Peer::from_string (camera.host, reply.server_rtcp_port);
+  return true;
+}
+
 void post_pull_message (GstHostnetRtpSrc *self, const char *name, const std::string &camera,
     const std::string &reason, int attempt)
 {
@@ -169,18 +196,20 @@ bool PullTask::bind_and_build (RtspClient &client, const RtspDescription &descri
   std::string servers;
   for (size_t i = 0; i < description.streams.size (); i++) {
     const SetupReply &reply = replies[i];
-    const std::string camera = reply.source.empty () ? client.peer_address () : reply.source;
     GateConfig gate = gate_config (s_, description.streams[i].description, allocation.streams[i], nullptr);
-    SenderFilter only_camera;
-    SenderFilter::parse (camera, only_camera, reason);
-    gate.filter = std::make_shared<const SenderFilter> (only_camera);
-    gate.fixed_report_to = Peer::from_string (camera, reply.server_rtcp_port);
+    CameraSender camera;
+    if (!camera_sender (client, reply, camera, reason))
+      return false;
+    gate.filter = camera.filter;
+    gate.server_ports = camera.ports;
+    gate.fixed_report_to = camera.report_to;
     servers += (servers.empty () ? "" : ",") + std::to_string (reply.server_rtp_port) + "/" +
         std::to_string (reply.server_rtcp_port);
     plans.push_back ({description.streams[i].description, std::move (allocation.streams[i]),
         std::move (gate)});
   }
-  if (!build_streams (self_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost}, reason))
+  if (!build_streams (self_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost},
+          s_.receive_path, reason))
     return false;
   GstStructurePtr extra (gst_structure_new ("pull", "location", G_TYPE_STRING, client.camera ().c_str (),
       "session", G_TYPE_STRING, client.session ().c_str (),
@@ -237,18 +266,22 @@ PullTask::Outcome PullTask::session (std::string &reason)
   } else {
     /* Reconnected: the same sockets and pads; the camera's ports may be new. */
     for (size_t i = 0; i < built.size (); i++) {
-      const std::string camera = replies[i].source.empty () ? client.peer_address () : replies[i].source;
-      SenderFilter only_camera;
-      SenderFilter::parse (camera, only_camera, reason);
-      built[i]->path->gate ().set_filter (std::make_shared<const SenderFilter> (only_camera));
-      built[i]->path->gate ().set_fixed_report_to (Peer::from_string (camera, replies[i].server_rtcp_port));
+      CameraSender camera;
+      if (!camera_sender (client, replies[i], camera, reason))
+        return Outcome::Lost;
+      StreamGate &gate = built[i]->path->gate ();
+      gate.set_filter (camera.filter);
+      gate.set_server_ports (camera.ports);
+      gate.set_fixed_report_to (camera.report_to);
     }
   }
   for (size_t i = 0; i < built.size (); i++) {
-    const std::string camera = replies[i].source.empty () ? client.peer_address () : replies[i].source;
+    CameraSender camera;
+    if (!camera_sender (client, replies[i], camera, reason))
+      return Outcome::Lost;
     const BoundStream &sockets = built[i]->path->sockets ();
-    send_hello (sockets.rtp.get (), camera, replies[i].server_rtp_port);
-    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), camera, replies[i].server_rtcp_port);
+    send_hello (sockets.rtp.get (), camera.host, replies[i].server_rtp_port);
+    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), camera.host, replies[i].server_rtcp_port);
   }
   if (!wait_playing ())
     return client.teardown (description, reason), Outcome::Stopped;

@@ -8,6 +8,8 @@
  * builds, links, publishes, tears down, and tells (message, stats). */
 #include "element-private.h"
 
+#include "batch-reader.h"
+
 #include "announcement.h"
 #include "gsthostnetrtpsrcpad.h"
 
@@ -96,10 +98,26 @@ GstPadProbeReturn drop_when_unlinked (GstPad *, GstPadProbeInfo *, gpointer ghos
   return gst_pad_is_linked (GST_PAD (ghost)) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
-GstPadProbeReturn count_dequeued (GstPad *, GstPadProbeInfo *, gpointer stream) noexcept
+GstPadProbeReturn count_dequeued (GstPad *, GstPadProbeInfo *info, gpointer stream) noexcept
 {
-  static_cast<Stream *> (stream)->dequeued++;
+  static_cast<Stream *> (stream)->dequeued += (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+      ? gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)) : 1;
   return GST_PAD_PROBE_OK;
+}
+
+/* A batched reader for one of the stream's sockets, its datagrams judged
+ * by the stream's gate before they become buffers. */
+GstElement *batched_reader (Stream &stream, const std::string &name, GSocket *socket, GstCaps *caps,
+    bool rtcp_socket)
+{
+  StreamPath *path = stream.path.get ();
+  BatchReaderHooks hooks;
+  hooks.admit = [path, rtcp_socket] (const guint8 *data, gsize size, const Peer &from, gint64 now) {
+    return path->admit_datagram (data, size, from, now, rtcp_socket);
+  };
+  hooks.divert = [path] (GstBuffer *buffer) { path->push_split_rtcp (buffer); };
+  hooks.oversized = [path] (const Peer &from) { path->drop_oversized (from); };
+  return batch_reader_new (name.c_str (), socket, caps, std::move (hooks));
 }
 
 /* EOS into the RTP path reaches src_N through rtpbin only if some SSRC has
@@ -166,45 +184,56 @@ void ensure_pads (GstHostnetRtpSrc *self, size_t n_streams)
 
 /* The elements of one stream, linked to rtpbin and to its src pad. */
 bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, guint group_id,
-    std::string &error)
+    ReceivePath receive_path, std::string &error)
 {
   GstBin *bin = GST_BIN (self);
   const BoundStream &sockets = stream.path->sockets ();
   const bool mux = !sockets.rtcp;
+  const bool batched = receive_path == ReceivePath::Batched;
   const std::string n = std::to_string (stream.index);
   const std::string rtp_sink = "recv_rtp_sink_" + n, rtcp_sink = "recv_rtcp_sink_" + n;
+  GstCapsPtr rtcp_caps (gst_caps_new_empty_simple ("application/x-rtcp"));
 
-  GstElement *rtp_reader = make_element ("udpsrc", "rtp_reader_" + n, error);
-  GstElement *rtp_queue = make_element ("queue", "rtp_queue_" + n, error);
-  GstElement *rtcp_reader = mux ? nullptr : make_element ("udpsrc", "rtcp_reader_" + n, error);
+  /* Batched: reader -> rtpbin, the kernel buffer absorbing bursts while
+   * rtpbin works in the reader's thread. udpsrc: udpsrc -> queue -> rtpbin,
+   * the queue draining the socket while the jitterbuffer works. */
+  GstElement *rtp_reader = batched
+      ? batched_reader (stream, "rtp_reader_" + n, sockets.rtp.get (), stream.description.caps.get (), false)
+      : make_element ("udpsrc", "rtp_reader_" + n, error);
+  GstElement *rtp_queue = batched ? nullptr : make_element ("queue", "rtp_queue_" + n, error);
+  GstElement *rtcp_reader = mux ? nullptr : batched
+      ? batched_reader (stream, "rtcp_reader_" + n, sockets.rtcp.get (), rtcp_caps.get (), true)
+      : make_element ("udpsrc", "rtcp_reader_" + n, error);
   GstElement *funnel = make_element ("funnel", "funnel_" + n, error);
-  if (!rtp_reader || !rtp_queue || (!mux && !rtcp_reader) || !funnel) {
+  if (!rtp_reader || (!batched && !rtp_queue) || (!mux && !rtcp_reader) || !funnel) {
     for (GstElement *e : {rtp_reader, rtp_queue, rtcp_reader, funnel})
       if (e)
         gst_object_unref (gst_object_ref_sink (e));
     return false;
   }
   stream.funnel.reset (GST_ELEMENT (gst_object_ref (funnel)));
-  g_object_set (rtp_reader, "socket", sockets.rtp.get (), "close-socket", FALSE,
-      "auto-multicast", FALSE, "caps", stream.description.caps.get (), nullptr);
-  /* The socket reader only reads: the RTP stack runs in the queue's thread,
-   * so the kernel buffer is drained while the jitterbuffer works. */
-  g_object_set (rtp_queue, "max-size-buffers", 0u, "max-size-time", G_GUINT64_CONSTANT (0),
-      "max-size-bytes", kQueueBytes, nullptr);
-  gst_bin_add_many (bin, rtp_reader, rtp_queue, funnel, nullptr);
-  if (rtcp_reader) {
-    GstCapsPtr rtcp_caps (gst_caps_new_empty_simple ("application/x-rtcp"));
-    g_object_set (rtcp_reader, "socket", sockets.rtcp.get (), "close-socket", FALSE,
-        "auto-multicast", FALSE, "caps", rtcp_caps.get (), nullptr);
-    gst_bin_add (bin, rtcp_reader);
+  if (!batched) {
+    g_object_set (rtp_reader, "socket", sockets.rtp.get (), "close-socket", FALSE,
+        "auto-multicast", FALSE, "caps", stream.description.caps.get (), nullptr);
+    g_object_set (rtp_queue, "max-size-buffers", 0u, "max-size-time", G_GUINT64_CONSTANT (0),
+        "max-size-bytes", kQueueBytes, nullptr);
+    gst_bin_add (bin, rtp_queue);
+    if (rtcp_reader)
+      g_object_set (rtcp_reader, "socket", sockets.rtcp.get (), "close-socket", FALSE,
+          "auto-multicast", FALSE, "caps", rtcp_caps.get (), nullptr);
   }
-  if (!link_pads (rtp_reader, "src", rtp_queue, "sink", error) ||
-      !link_pads (rtp_queue, "src", rtpbin, rtp_sink.c_str (), error) ||
+  gst_bin_add_many (bin, rtp_reader, funnel, nullptr);
+  if (rtcp_reader)
+    gst_bin_add (bin, rtcp_reader);
+  GstElement *into_rtpbin = batched ? rtp_reader : rtp_queue;
+  if ((!batched && !link_pads (rtp_reader, "src", rtp_queue, "sink", error)) ||
+      !link_pads (into_rtpbin, "src", rtpbin, rtp_sink.c_str (), error) ||
       (rtcp_reader && !link_pads (rtcp_reader, "src", rtpbin, rtcp_sink.c_str (), error)))
     return false;
 
-  GstObjectPtr<GstPad> rtp_pad (gst_element_get_static_pad (rtp_reader, "src"));
-  GstObjectPtr<GstPad> rtcp_pad (rtcp_reader ? gst_element_get_static_pad (rtcp_reader, "src") : nullptr);
+  /* udpsrc's pads get the gate as probes; the batched reader runs it itself. */
+  GstObjectPtr<GstPad> rtp_pad (batched ? nullptr : gst_element_get_static_pad (rtp_reader, "src"));
+  GstObjectPtr<GstPad> rtcp_pad (rtcp_reader && !batched ? gst_element_get_static_pad (rtcp_reader, "src") : nullptr);
   GstObjectPtr<GstPad> session_rtcp_sink (mux ?
       gst_element_request_pad_simple (rtpbin, rtcp_sink.c_str ()) : nullptr);
   std::string report_name = "send_rtcp_src_" + n;
@@ -214,8 +243,9 @@ bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, g
     error = "internal error: cannot link the RTCP pads of stream " + n;
     return false;
   }
-  GstObjectPtr<GstPad> dequeue (gst_element_get_static_pad (rtp_queue, "src"));
-  gst_pad_add_probe (dequeue.get (), GST_PAD_PROBE_TYPE_BUFFER, count_dequeued, &stream, nullptr);
+  GstObjectPtr<GstPad> dequeue (gst_element_get_static_pad (into_rtpbin, "src"));
+  gst_pad_add_probe (dequeue.get (), GstPadProbeType (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      count_dequeued, &stream, nullptr);
   gst_pad_add_probe (dequeue.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, forward_eos, &stream, nullptr);
 
   GstObjectPtr<GstPad> funnel_src (gst_element_get_static_pad (funnel, "src"));
@@ -349,7 +379,7 @@ void post_message (GstHostnetRtpSrc *self, GstMessageType type, GstResourceError
 }
 
 bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
-    const JitterSettings &jitter, std::string &error)
+    const JitterSettings &jitter, ReceivePath receive_path, std::string &error)
 {
   HostnetRtpSrcPrivate *priv = self->priv;
   GstElement *rtpbin = make_element ("rtpbin", "rtpbin", error);
@@ -385,7 +415,7 @@ bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
   }
   ensure_pads (self, streams.size ());
   for (auto &stream : streams)
-    if (!build_stream (self, rtpbin, *stream, group_id, error))
+    if (!build_stream (self, rtpbin, *stream, group_id, receive_path, error))
       return false;
   /* Built while the element runs (pull mode): the children follow it. */
   if (GST_STATE (self) > GST_STATE_NULL || GST_STATE_PENDING (self) != GST_STATE_VOID_PENDING) {

@@ -8,7 +8,10 @@
  * rtsp:// value of uri or location is pull mode's camera). */
 #include "element-private.h"
 
+#include "encodings.h"
 #include "owned.h"
+#include "peer.h"
+#include "port-allocator.h"
 #include "rtsp-client.h"
 #include "uri.h"
 
@@ -56,34 +59,67 @@ std::string expected (GParamSpec *pspec)
 
 bool uri_error (GError **error, GstURIError code, const std::string &text)
 {
-  g_set_error (error, GST_URI_ERROR, code, "hostnetrtp URI: %s", text.c_str ());
+  /* Values come from the URI: never let invalid UTF-8 into a GError. */
+  GCharPtr valid (g_utf8_make_valid (text.c_str (), -1));
+  g_set_error (error, GST_URI_ERROR, code, "hostnetrtp URI: %s", valid.get ());
   return false;
 }
 
-/* The setting for @name=@text, or an error that names what is wrong. */
-bool setting_for (GObject *object, const std::string &name, const std::string &text,
+/* A value the property would take but the start would refuse: refused now,
+ * where the URI is set, with the reason. */
+bool value_is_usable (const std::string &name, const std::string &text, std::string &why)
+{
+  if (name == "port-range") {
+    PortRange range;
+    return parse_port_range (text.c_str (), range, why);
+  }
+  if (name == "allowed-senders") {
+    SenderFilter filter;
+    return SenderFilter::parse (text, filter, why);
+  }
+  if (name == "encoding-name" && !text.empty ()) {
+    GstCapsPtr caps (caps_for_encoding_name (text, why));
+    return caps != nullptr;
+  }
+  if (name == "location") {
+    if (is_hostnetrtp_uri (text)) {
+      why = "location takes an rtsp:// URL, not another hostnetrtp:// URI";
+      return false;
+    }
+    return text.empty () || valid_rtsp_location (text, why);
+  }
+  return true;
+}
+
+/* The setting for @given=@text, or an error that names what is wrong. */
+bool setting_for (GObject *object, const std::string &given, const std::string &text,
     std::vector<UriSetting> &out, GError **error)
 {
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name.c_str ());
-  if (!pspec || !(pspec->flags & G_PARAM_WRITABLE) || name == "uri" || name == "name" ||
-      name == "parent")
-    return uri_error (error, GST_URI_ERROR_BAD_URI, "'" + name + "' is not a property it can "
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), given.c_str ());
+  /* The element's own settings only: not GstBin's or GstObject's (name,
+   * parent, async-handling, message-forward), not uri itself. */
+  const std::string name = pspec ? pspec->name : given;  /* user_pw is user-pw */
+  if (!pspec || pspec->owner_type != GST_TYPE_HOSTNET_RTP_SRC || !(pspec->flags & G_PARAM_WRITABLE) ||
+      (pspec->flags & G_PARAM_CONSTRUCT_ONLY) || name == "uri")
+    return uri_error (error, GST_URI_ERROR_BAD_URI, "'" + given + "' is not a property it can "
         "set (gst-inspect-1.0 hostnetrtpsrc lists them)");
   /* A password is never written back. */
-  const std::string shown = name == "user-pw" ? "" : text;
-  if (name == "location") {
-    std::string why;
-    if (is_hostnetrtp_uri (text))
-      return uri_error (error, GST_URI_ERROR_BAD_URI, "location takes an rtsp:// URL, not "
-          "another hostnetrtp:// URI");
-    if (!text.empty () && !valid_rtsp_location (text, why))
-      return uri_error (error, GST_URI_ERROR_BAD_URI, why);
-  }
+  const std::string shown = name == "user-pw" ? "..." : text;
   UriSetting setting (pspec);
-  if (!gst_value_deserialize_with_pspec (&setting.value, text.c_str (), pspec) ||
-      g_param_value_validate (pspec, &setting.value))
-    return uri_error (error, GST_URI_ERROR_BAD_URI, name + "=" + (shown.empty () ? "..." :
-        text) + " is not valid: " + name + " takes " + expected (pspec));
+  std::string why;
+  bool ok;
+  if (pspec->value_type == G_TYPE_STRING) {
+    g_value_set_string (&setting.value, text.c_str ());  /* as written: no quotes, no NULL */
+    ok = true;
+  } else {
+    ok = gst_value_deserialize_with_pspec (&setting.value, text.c_str (), pspec) &&
+        !g_param_value_validate (pspec, &setting.value);
+    why = name + " takes " + expected (pspec);
+  }
+  if (ok && !value_is_usable (name, text, why))
+    ok = false;
+  if (!ok)
+    return uri_error (error, GST_URI_ERROR_BAD_URI, name + "=" + shown + " is not valid: " + why);
   out.push_back (std::move (setting));
   return true;
 }
@@ -111,12 +147,16 @@ bool apply_uri (GstHostnetRtpSrc *self, const std::string &text, GError **error)
       return uri_error (error, GST_URI_ERROR_BAD_STATE, std::string ("cannot change while "
           "hostnetrtpsrc is in ") + gst_element_state_get_name (GST_STATE (self)) +
           ": set it in the NULL state");
-    self->priv->settings.uri = text;
-    self->priv->settings.uri_error.clear ();
   }
   g_object_freeze_notify (object);
   for (auto &setting : settings)
     g_object_set_property (object, setting.pspec->name, &setting.value);
+  {
+    /* After the settings: a location among them must not clear the URI. */
+    std::lock_guard<std::mutex> guard (self->priv->lock);
+    self->priv->settings.uri = text;
+    self->priv->settings.uri_error.clear ();
+  }
   g_object_thaw_notify (object);
   return true;
 }
@@ -144,8 +184,13 @@ uri_get_uri (GstURIHandler *handler) noexcept
   auto *self = GST_HOSTNET_RTP_SRC (handler);
   std::lock_guard<std::mutex> guard (self->priv->lock);
   const Settings &s = self->priv->settings;
-  const std::string &uri = !s.uri.empty () ? s.uri : s.location;
-  return uri.empty () ? nullptr : g_strdup (uri.c_str ());
+  if (!s.uri.empty ())
+    return g_strdup (s.uri.c_str ());
+  if (s.location.empty ())
+    return nullptr;
+  /* Pull mode set through location (or uri=rtsp://...): the same, in this handler's scheme. */
+  GCharPtr escaped (g_uri_escape_string (s.location.c_str (), nullptr, FALSE));
+  return g_strconcat (kUriScheme, "://?location=", escaped.get (), nullptr);
 }
 
 static gboolean

@@ -95,6 +95,7 @@ enum {
   PROP_ALLOWED_SENDERS,
   PROP_SENDER_TIMEOUT,
   PROP_TIMEOUT,
+  PROP_RECEIVE_PATH,
   PROP_LOCATION,
   PROP_URI,
   PROP_USER_ID,
@@ -131,6 +132,23 @@ gst_hostnet_rtp_loopback_policy_get_type (void) noexcept
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstHostnetRtpLoopbackPolicy", values));
+  return type;
+}
+
+#define GST_TYPE_HOSTNET_RTP_RECEIVE_PATH (gst_hostnet_rtp_receive_path_get_type ())
+static GType
+gst_hostnet_rtp_receive_path_get_type (void) noexcept
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {static_cast<gint> (ReceivePath::Batched),
+        "Read each socket with recvmmsg in batches, straight into rtpbin", "batched"},
+    {static_cast<gint> (ReceivePath::Udpsrc),
+        "udpsrc and a queue per socket (the earlier path, for comparison)", "udpsrc"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstHostnetRtpReceivePath", values));
   return type;
 }
 
@@ -252,7 +270,8 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s)
         std::move (gate)});
   }
   std::string error;
-  if (!build_streams (self, std::move (streams), {s.latency, s.drop_on_latency, s.do_lost}, error)) {
+  if (!build_streams (self, std::move (streams), {s.latency, s.drop_on_latency, s.do_lost},
+          s.receive_path, error)) {
     post_error (self, GST_RESOURCE_ERROR_FAILED, error);
     return false;
   }
@@ -462,6 +481,9 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_LOOPBACK_POLICY:
       s.loopback_policy = static_cast<LoopbackPolicy> (g_value_get_enum (value));
       break;
+    case PROP_RECEIVE_PATH:
+      s.receive_path = static_cast<ReceivePath> (g_value_get_enum (value));
+      break;
     case PROP_CAPS: {
       const GstCaps *caps = gst_value_get_caps (value);
       s.caps = CapsRef (caps ? gst_caps_copy (caps) : nullptr);
@@ -524,6 +546,7 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_ALLOWED_SENDERS: set_text (s.allowed_senders); break;
     case PROP_SENDER_TIMEOUT: g_value_set_uint (value, s.sender_timeout); break;
     case PROP_TIMEOUT: g_value_set_uint64 (value, s.timeout); break;
+    case PROP_RECEIVE_PATH: g_value_set_enum (value, static_cast<gint> (s.receive_path)); break;
     case PROP_LOCATION: set_text (s.location); break;
     case PROP_URI: set_text (s.uri.empty () ? s.location : s.uri); break;
     case PROP_USER_ID: set_text (s.user_id); break;
@@ -756,6 +779,18 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
       "hostnetrtp-resumed when it is back (ns, like udpsrc's; 0 = off; watched every 50 ms)",
       0, G_MAXUINT64, 0, live);
   /**
+   * GstHostnetRtpSrc:receive-path:
+   *
+   * How the sockets are read: `batched` (default) reads each with recvmmsg,
+   * as many datagrams as are waiting, judged by the gate before they become
+   * buffers, straight into rtpbin (the kernel buffer absorbs bursts);
+   * `udpsrc` is the earlier udpsrc-and-queue path, kept for comparison.
+   */
+  properties[PROP_RECEIVE_PATH] = g_param_spec_enum ("receive-path", "Receive path",
+      "How the sockets are read: batched (recvmmsg, straight into rtpbin) or udpsrc (udpsrc and a "
+      "queue, for comparison)", GST_TYPE_HOSTNET_RTP_RECEIVE_PATH,
+      static_cast<gint> (ReceivePath::Batched), at_start);
+  /**
    * GstHostnetRtpSrc:location:
    *
    * `rtsp://[user:password@]host[:port]/path` selects pull mode: the element
@@ -851,5 +886,6 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
       "sharing a host network, never bound to loopback",
       "hostnetrtp developers");
   gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_LOOPBACK_POLICY, static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_RECEIVE_PATH, static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_SRC_PAD, static_cast<GstPluginAPIFlags> (0));
 }

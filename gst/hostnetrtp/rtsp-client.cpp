@@ -259,9 +259,44 @@ bool RtspClient::connect (std::string &error)
   GstRTSPResult result = gst_rtsp_connection_connect_usec (connection_, timeout_us_);
   if (result != GST_RTSP_OK) {
     error = failure ("a connection", result);
+    std::string diagnosis = result == GST_RTSP_ERROR && !interrupted_ ? connect_failure () : "";
+    if (!diagnosis.empty ())
+      error = diagnosis;
     return false;
   }
   return true;
+}
+
+/* The RTSP library says only "Generic error" when the connection fails:
+ * the failure again, with GIO's own words (the name does not resolve, the
+ * connection was refused, no route) and what to check; empty if it now
+ * succeeds. Only on this path. */
+std::string RtspClient::connect_failure () const
+{
+  std::string host = url_->host ? url_->host : "";
+  guint16 port = 554;
+  gst_rtsp_url_get_port (url_, &port);
+  const std::string where = "the camera at " + camera () + " (" + host + " port " + std::to_string (port) + ")";
+  GError *error = nullptr;
+  GObjectPtr<GResolver> resolver (g_resolver_get_default ());
+  GList *addresses = g_hostname_is_ip_address (host.c_str ()) ? nullptr :
+      g_resolver_lookup_by_name (resolver.get (), host.c_str (), nullptr, &error);
+  if (error) {
+    GErrorPtr owned (error);
+    return where + " cannot be reached: the host name does not resolve (" + owned->message +
+        "): check the name in location, or the node's DNS (under hostNetwork, dnsPolicy "
+        "ClusterFirstWithHostNet)";
+  }
+  g_resolver_free_addresses (addresses);
+  GObjectPtr<GSocketClient> client (g_socket_client_new ());
+  g_socket_client_set_timeout (client.get (), guint (std::max<gint64> (1, timeout_us_ / G_USEC_PER_SEC)));
+  GObjectPtr<GSocketConnection> connection (
+      g_socket_client_connect_to_host (client.get (), host.c_str (), port, nullptr, &error));
+  if (!error)
+    return "";
+  GErrorPtr owned (error);
+  return where + " cannot be reached: " + owned->message + ": check that an RTSP server "
+      "listens there and that the node can reach it";
 }
 
 void RtspClient::close ()

@@ -110,6 +110,7 @@ class RtspClient {
       std::string &error);
   bool use_challenge (GstRTSPMessage *response);
   std::string failure (const char *what, GstRTSPResult result) const;
+  std::string connect_failure () const;
 
   std::string location_;
   const std::string user_, password_;

@@ -73,7 +73,7 @@ const char *drop_reason (Drop drop)
 {
   switch (drop) {
     case Drop::None: return "accepted";
-    case Drop::NotAllowed: return "not in allowed-senders";
+    case Drop::NotAllowed: return "not an allowed sender (allowed-senders, or in pull mode the camera's server_port)";
     case Drop::Malformed: return "not valid RTP/RTCP";
     case Drop::ForeignSender: return "not the stream's current sender";
     case Drop::NotForUs: return "RTCP before any sender, or another receiver's report";
@@ -84,8 +84,17 @@ const char *drop_reason (Drop drop)
 
 StreamGate::StreamGate (GateConfig config)
     : config_ (std::move (config)), filter_ (config_.filter),
-      takeover_after_us_ (config_.takeover_after_us), fixed_report_to_ (config_.fixed_report_to)
+      takeover_after_us_ (config_.takeover_after_us), fixed_report_to_ (config_.fixed_report_to),
+      server_ports_ (config_.server_ports)
 {
+}
+
+void StreamGate::set_server_ports (ServerPorts ports)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  server_ports_ = ports;
+  if (sender_.present && !server_ports_.allow_rtp (sender_.rtp_from))
+    sender_ = SenderState ();
 }
 
 void StreamGate::set_fixed_report_to (const Peer &to)
@@ -102,6 +111,12 @@ void StreamGate::set_filter (std::shared_ptr<const SenderFilter> filter)
    * goes to it, and the next allowed sender locks the stream at once. */
   if (sender_.present && filter_ && !filter_->allows (sender_.rtp_from))
     sender_ = SenderState ();
+}
+
+void StreamGate::count_malformed (const Peer &from)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  count_drop (Drop::Malformed, from);
 }
 
 void StreamGate::set_takeover_after (gint64 us)
@@ -210,7 +225,7 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   GateVerdict v;
   RtpHeader header;
   std::lock_guard<std::mutex> guard (lock_);
-  if (filter_ && !filter_->allows (from))
+  if ((filter_ && !filter_->allows (from)) || !server_ports_.allow_rtp (from))
     return reject (v, Drop::NotAllowed, from);
   if (!parse_rtp (data, size, header))
     return reject (v, Drop::Malformed, from);
@@ -278,7 +293,7 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   GateVerdict v;
   RtcpSummary summary;
   std::lock_guard<std::mutex> guard (lock_);
-  if (filter_ && !filter_->allows (from))
+  if ((filter_ && !filter_->allows (from)) || !server_ports_.allow_rtcp (from))
     return reject (v, Drop::NotAllowed, from);
   if (!parse_rtcp (data, size, summary))
     return reject (v, Drop::Malformed, from);

@@ -101,6 +101,13 @@ struct DropReport {
   guint64 total () const { return not_allowed + malformed + foreign + out_of_sequence; }
 };
 
+struct ServerPorts {
+  guint16 rtp = 0, rtcp = 0;
+  /* RTP from the RTP port; RTCP from either (some servers send it from one socket). */
+  bool allow_rtp (const Peer &from) const { return !rtp || from.port == rtp; }
+  bool allow_rtcp (const Peer &from) const { return !rtcp || from.port == rtcp || from.port == rtp; }
+};
+
 struct GateConfig {
   GSocketFamily local_family = G_SOCKET_FAMILY_IPV4;  /* of the socket reports leave from */
   bool rtcp_mux = false;
@@ -110,6 +117,10 @@ struct GateConfig {
   bool multicast = false;  /* other receivers' reports arrive too */
   gint64 takeover_after_us = 2 * G_USEC_PER_SEC;
   std::shared_ptr<const SenderFilter> filter;  /* null: everyone */
+  /* Pull mode: the ports the camera said in SETUP it sends from. Datagrams
+   * from its address but another port (a stale session of an earlier
+   * receiver on these ports) are not allowed. 0: any port. */
+  ServerPorts server_ports;
   int clock_rate = 0;  /* the stream's, for jitter; 0: unknown */
 };
 
@@ -126,6 +137,7 @@ class StreamGate {
   /* Reports go to @to whatever the sender (pull mode: the camera's RTCP
    * port, learned in SETUP); an invalid Peer: learned from the sender. */
   void set_fixed_report_to (const Peer &to);
+  void set_server_ports (ServerPorts ports);
 
   /* One datagram from @from at @now_us (monotonic). */
   GateVerdict rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us);
@@ -141,6 +153,9 @@ class StreamGate {
    * dropped and @interval_us has passed since the last report. */
   bool take_drop_report (gint64 now_us, gint64 interval_us, DropReport &report);
 
+  /* A datagram the reader could not take whole: counted as malformed. */
+  void count_malformed (const Peer &from);
+
  private:
   GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);
   bool plausible (const RtpHeader &header, gint64 now_us) const;
@@ -154,6 +169,7 @@ class StreamGate {
   std::shared_ptr<const SenderFilter> filter_;
   gint64 takeover_after_us_;
   Peer fixed_report_to_;
+  ServerPorts server_ports_;
   SenderState sender_;
   guint16 last_seq_ = 0;
   unsigned in_sequence_ = 0;

@@ -30,7 +30,7 @@ std::string drop_summary (guint index, guint port, const DropReport &r)
   os << "stream " << index << " (port " << port << "): dropped " << r.total ()
      << " datagram(s) from the network since the last report:";
   if (r.not_allowed)
-    os << " " << r.not_allowed << " from senders not in allowed-senders;";
+    os << " " << r.not_allowed << " from senders not allowed (allowed-senders; in pull mode, not the camera's server_port);";
   if (r.malformed)
     os << " " << r.malformed << " not valid RTP/RTCP;";
   if (r.foreign)
@@ -64,10 +64,12 @@ bool StreamPath::attach (GstPad *rtp_reader_pad, GstPad *rtcp_reader_pad,
     GstPad *session_rtcp_sink, GstPad *session_report_src) noexcept
 {
   rtcp_reader_pad_ = rtcp_reader_pad;
-  gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, this, nullptr);
-  /* Socket readers push single buffers; should one push a list, every
-   * buffer in it still passes the gate. */
-  gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER_LIST, on_list, this, nullptr);
+  if (rtp_reader_pad) {
+    gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, this, nullptr);
+    /* udpsrc pushes single buffers; should it push a list, every buffer
+     * in it still passes the gate. */
+    gst_pad_add_probe (rtp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER_LIST, on_list, this, nullptr);
+  }
   if (rtcp_reader_pad) {
     gst_pad_add_probe (rtcp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtcp, this, nullptr);
     gst_pad_add_probe (rtcp_reader_pad, GST_PAD_PROBE_TYPE_BUFFER_LIST, on_list, this, nullptr);
@@ -123,15 +125,34 @@ void StreamPath::report_drops (gint64 now_us)
     hooks_.warn (drop_summary (index_, sockets_.rtp_port, report));
 }
 
+Admission StreamPath::admit_datagram (const guint8 *data, gsize size, const Peer &from,
+    gint64 now_us, bool rtcp_socket) noexcept
+{
+  const bool rtcp = rtcp_socket || (!sockets_.rtcp && looks_like_rtcp (data, size));
+  if (!judge (data, size, from, rtcp, now_us))
+    return Admission::Drop;
+  return rtcp && !rtcp_socket ? Admission::Divert : Admission::Pass;
+}
+
+void StreamPath::drop_oversized (const Peer &from) noexcept
+{
+  gate_.count_malformed (from);
+  report_drops (g_get_monotonic_time ());
+}
+
 bool StreamPath::admit (GstBuffer *buffer, bool rtcp, gint64 now) noexcept
 {
-  const Peer from = sender_of (buffer);
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return false;
-  GateVerdict verdict = rtcp ? gate_.rtcp (map.data, map.size, from, now)
-      : gate_.rtp (map.data, map.size, from, now);
+  const bool ok = judge (map.data, map.size, sender_of (buffer), rtcp, now);
   gst_buffer_unmap (buffer, &map);
+  return ok;
+}
+
+bool StreamPath::judge (const guint8 *data, gsize size, const Peer &from, bool rtcp, gint64 now) noexcept
+{
+  GateVerdict verdict = rtcp ? gate_.rtcp (data, size, from, now) : gate_.rtp (data, size, from, now);
   if (!verdict.accepted ()) {
     GST_LOG ("stream %u: dropped a datagram from %s: %s", index_, from.to_string ().c_str (),
         drop_reason (verdict.drop));

@@ -12,6 +12,7 @@
  * cannot be sent is dropped with a rate-limited warning, never an error. */
 #pragma once
 
+#include "batch-reader.h"
 #include "port-allocator.h"
 #include "stream-gate.h"
 
@@ -34,7 +35,8 @@ class StreamPath {
   StreamPath (const StreamPath &) = delete;
   StreamPath &operator= (const StreamPath &) = delete;
 
-  /* Installs the gate on the socket readers' pads (@rtcp_reader_pad null
+  /* Installs the gate on the socket readers' pads (udpsrc; null for
+   * batched readers, which call admit_datagram, and @rtcp_reader_pad null
    * with rtcp-mux), links @session_rtcp_sink (rtpbin's recv_rtcp_sink, with
    * rtcp-mux only) and @session_report_src (rtpbin's send_rtcp_src). False
    * if a link failed. */
@@ -43,6 +45,17 @@ class StreamPath {
 
   /* Unlinks and deactivates the pads of its own; call with streaming stopped. */
   void detach () noexcept;
+
+  /* The gate's verdict on one datagram read by a batched reader, from
+   * @rtcp_socket or the RTP socket (rtcp-mux: RTCP there is diverted). */
+  Admission admit_datagram (const guint8 *data, gsize size, const Peer &from, gint64 now_us,
+      bool rtcp_socket) noexcept;
+
+  /* A datagram too large for the reader: dropped as malformed. */
+  void drop_oversized (const Peer &from) noexcept;
+
+  /* rtcp-mux: an RTCP buffer from the RTP socket, into rtpbin's RTCP sink. */
+  void push_split_rtcp (GstBuffer *buffer) noexcept;
 
   /* Warns about what the gate dropped since the last warning, at most once
    * per 10 s; called on every drop and regularly, so a last burst is told. */
@@ -61,8 +74,9 @@ class StreamPath {
   GstPadProbeReturn pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept;
   /* The gate's verdict on one buffer; false: drop it. */
   bool admit (GstBuffer *buffer, bool rtcp, gint64 now) noexcept;
+  /* The same on bytes: dropped ones counted and reported, a new sender told. */
+  bool judge (const guint8 *data, gsize size, const Peer &from, bool rtcp, gint64 now) noexcept;
   bool is_rtcp (GstBuffer *buffer, bool rtcp_socket) const noexcept;
-  void push_split_rtcp (GstBuffer *buffer) noexcept;
   void send_report (GstBuffer *buffer) noexcept;
   void warn_limited (const std::string &text);
 

@@ -405,6 +405,35 @@ GST_START_TEST (test_allowed_senders_before_anything)
 }
 GST_END_TEST;
 
+/* Pull mode: the camera's address and the server_port of its SETUP reply. */
+GST_START_TEST (test_only_the_camera_server_ports)
+{
+  GateConfig config;
+  SenderFilter f;
+  std::string error;
+  fail_unless (SenderFilter::parse ("192.0.2.7", f, error));
+  config.filter = std::make_shared<const SenderFilter> (f);
+  config.server_ports = {6970, 6971};
+  StreamGate gate (config);
+  Bytes stale = rtp (0x5, 1), camera = rtp (0xC, 1);
+  fail_unless (gate.rtp (stale.data (), stale.size (), peer ("192.0.2.7", 7000), 1).drop == Drop::NotAllowed,
+      "the camera's address from another port (a stale session) locked the stream");
+  fail_unless (gate.rtp (camera.data (), camera.size (), peer ("192.0.2.7", 6970), 2).accepted ());
+  Bytes sr = rtcp (0xC);
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 7001), 3).drop == Drop::NotAllowed);
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6971), 4).accepted ());
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6970), 5).accepted (),
+      "RTCP from the server's RTP port (one socket for both) was refused");
+  /* Reconnected: new server ports; the old ones' sender is no longer current. */
+  gate.set_server_ports ({6980, 6981});
+  fail_if (gate.sender ().present);
+  fail_unless (gate.rtp (camera.data (), camera.size (), peer ("192.0.2.7", 6970), 6).drop == Drop::NotAllowed);
+  /* Without a server_port in the reply: any port of the camera. */
+  gate.set_server_ports ({});
+  fail_unless (gate.rtp (stale.data (), stale.size (), peer ("192.0.2.7", 7000), 7).accepted ());
+}
+GST_END_TEST;
+
 GST_START_TEST (test_reports_never_to_port_zero)
 {
   /* The hole: RTP from source port 65535 made reports go to port 0. */
@@ -574,6 +603,7 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_takeover_rules);
   tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
   tcase_add_test (tc, test_allowed_senders_before_anything);
+  tcase_add_test (tc, test_only_the_camera_server_ports);
   tcase_add_test (tc, test_reports_never_to_port_zero);
   tcase_add_test (tc, test_spoofed_datagram_does_not_redirect_reports);
   tcase_add_test (tc, test_report_destination_family_and_multicast);

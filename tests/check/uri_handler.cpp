@@ -108,12 +108,27 @@ GST_START_TEST (test_make_from_uri_sets_the_named_properties)
   gst_caps_unref (caps);
 
   /* Pull mode through the query; uri and location set it alike. */
-  fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src),
-      "hostnetrtp://?location=rtsp://camera-7:8554/live&user-id=viewer", nullptr));
+  const char *pull = "hostnetrtp://?location=rtsp://camera-7:8554/live&user-id=viewer";
+  fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src), pull, nullptr));
   fail_unless_property (src, "location", "rtsp://camera-7:8554/live");
+  /* The location inside did not replace the URI that carried it. */
+  back.reset (gst_uri_handler_get_uri (GST_URI_HANDLER (src)));
+  fail_unless_equals_string (back.get (), pull);
+  fail_unless_property (src, "uri", pull);
   g_object_set (src, "uri", "rtsp://camera-8/live", nullptr);
   fail_unless_property (src, "location", "rtsp://camera-8/live");
   fail_unless_property (src, "uri", "rtsp://camera-8/live");
+  /* The handler answers in its own scheme, and that answer sets the same. */
+  back.reset (gst_uri_handler_get_uri (GST_URI_HANDLER (src)));
+  fail_unless_equals_string (back.get (), "hostnetrtp://?location=rtsp%3A%2F%2Fcamera-8%2Flive");
+  g_object_set (src, "location", "", nullptr);
+  fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src), back.get (), nullptr));
+  fail_unless_property (src, "location", "rtsp://camera-8/live");
+  /* String values are taken as written: quotes and NULL are text. */
+  fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src),
+      "hostnetrtp://?user-id=%22NULL%22&multicast-iface=NULL", nullptr));
+  fail_unless_property (src, "user-id", "\"NULL\"");
+  fail_unless_property (src, "multicast-iface", "NULL");
   g_object_set (src, "location", ("hostnetrtp://:" + range).c_str (), nullptr);
   fail_unless_property (src, "port-range", range);
   gst_object_unref (src);
@@ -163,6 +178,15 @@ GST_START_TEST (test_malformed_uris_are_clear_errors_and_change_nothing)
     {"hostnetrtp://?location=http://camera/x", "location 'http://camera/x' is not an RTSP URL"},
     {"hostnetrtp://?location=hostnetrtp://x", "location takes an rtsp:// URL"},
     {"hostnetrtp://?user-pw=s3cret&latency=x", "latency=x"},
+    {"hostnetrtp://?user_pw=s3cret&latency=x", "latency=x"},
+    {"hostnetrtp://?async-handling=true", "'async-handling' is not a property it can set"},
+    {"hostnetrtp://?message-forward=true", "'message-forward' is not a property it can set"},
+    {"hostnetrtp://?name=x", "'name' is not a property it can set"},
+    {"hostnetrtp://?port-range=5005-5004", "port-range=5005-5004 is not valid"},
+    {"hostnetrtp://?allowed-senders=10.0.0.0/99", "allowed-senders=10.0.0.0/99 is not valid"},
+    {"hostnetrtp://?encoding-name=H999", "encoding-name=H999 is not valid"},
+    {"hostnetrtp://?caps=not%20caps", "caps=not caps is not valid"},
+    {"hostnetrtp://?user-id=%ff%fe&latency=x", "latency=x"},
   };
   GstElement *src = gst_element_factory_make ("hostnetrtpsrc", nullptr);
   for (auto &c : cases) {

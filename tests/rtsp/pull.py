@@ -83,8 +83,8 @@ class Camera:
 class Receiver:
     """hostnetrtpsrc location=... decoding video (and counting audio)."""
 
-    def __init__(self, location, extra="", audio=False):
-        self.base, self.range = free_range(8)
+    def __init__(self, location, extra="", audio=False, pairs=8):
+        self.base, self.range = free_range(pairs)
         tail = " src.src_1 ! fakesink name=audio" if audio else ""
         self.pipeline = Gst.parse_launch(
             f"hostnetrtpsrc name=src location={location} port-range={self.range} latency=100 {extra} "
@@ -199,6 +199,39 @@ def test_h264():
     camera.stop()
 
 
+def test_stale_session_same_address():
+    """A stale session (an earlier receiver's, on these very ports, killed
+    without TEARDOWN) sends from the camera's address but another port, from
+    before our PLAY: it must not take the stream the camera then sends."""
+    camera = Camera("--ssrc", "0xca000001")
+    r = Receiver(camera.url(), pairs=1)
+    stale = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stale.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def send_stale():
+        seq = 0
+        while not stop.is_set():
+            seq = (seq + 1) & 0xffff
+            header = bytes([0x80, 96]) + seq.to_bytes(2, "big") + (seq * 3000).to_bytes(4, "big")
+            stale.sendto(header + bytes.fromhex("5a1e0001") + b"s" * 100, ("127.0.0.1", r.base))
+            time.sleep(0.002)
+    sender = threading.Thread(target=send_stale, daemon=True)
+    sender.start()
+    r.play()
+    decoded = r.wait_frames(20)
+    stats = r.src.props.stats  # kept: the field's structure lives inside it
+    st = stats.get_value("stream-0").copy()
+    stop.set()
+    sender.join()
+    stale.close()
+    check("a stale session from the camera's address but another port does not take the stream",
+          decoded and st.get_value("ssrc") == 0xca000001 and st.get_value("dropped-not-allowed") > 0,
+          f"{r.frames} frames; {st.to_string()}")
+    r.stop()
+    camera.stop()
+
+
 def test_video_and_audio():
     camera = Camera("--media", "av")
     r = Receiver(camera.url(), audio=True)
@@ -285,8 +318,15 @@ def test_no_camera():
     r = Receiver(f"rtsp://127.0.0.1:{port}/cam", extra="tcp-timeout=2000000")
     r.play()
     error = r.error_text(10)
-    check("an unreachable camera is an error naming host and port",
-          f"127.0.0.1 port {port}" in error, error)
+    check("an unreachable camera is an error naming host and port, and why",
+          f"127.0.0.1 port {port}" in error and "refused" in error.lower(), error)
+    r.stop()
+    # A name that cannot resolve (.invalid never does, RFC 6761).
+    r = Receiver("rtsp://no-such-camera.invalid/cam", extra="tcp-timeout=2000000")
+    r.play()
+    error = r.error_text(20)
+    check("a camera name that does not resolve is an error that says so",
+          "no-such-camera.invalid" in error and "does not resolve" in error, error)
     r.stop()
     # A server that accepts and never answers: the state change is immediate,
     # the error comes within tcp-timeout.
@@ -325,7 +365,7 @@ def test_bad_location():
     p.set_state(Gst.State.NULL)
 
 
-TESTS = (test_bad_location, test_h264, test_video_and_audio, test_authentication,
+TESTS = (test_bad_location, test_h264, test_stale_session_same_address, test_video_and_audio, test_authentication,
          test_keep_alive, test_camera_restart, test_no_camera)
 for test in TESTS:
     if len(sys.argv) > 1 and test.__name__ not in sys.argv[1:]:

@@ -1,0 +1,268 @@
+/* hostnetrtp — the batched socket reader. See batch-reader.h. */
+#include "batch-reader.h"
+
+#include "owned.h"
+#include "peer.h"
+
+#include <gio/gio.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <vector>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_hostnet_rtp_src_debug);
+#define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
+
+namespace {
+
+/* Up to this many datagrams per system call: a camera's frame at 30 fps is
+ * a few dozen packets; a full batch means more is waiting. */
+constexpr unsigned kBatch = 64;
+/* Room for a jumbo frame's datagram; larger ones are cut by the kernel and
+ * dropped (MSG_TRUNC). */
+constexpr gsize kSlot = 9216;
+
+}  // namespace
+
+struct HostnetRtpBatchReader {
+  GstBaseSrc parent;
+  /* Everything below is set once, before the reader is added to the bin. */
+  GSocket *socket;   /* borrowed */
+  GstCaps *caps;
+  hostnetrtp::BatchReaderHooks *hooks;
+  /* The reading thread's own. */
+  GstPoll *poll;
+  GstPollFD fd;
+  bool more_waiting;
+  std::vector<guint8> *slab;
+  std::vector<struct mmsghdr> *messages;
+  std::vector<struct iovec> *vectors;
+  std::vector<struct sockaddr_storage> *senders;
+  /* The admitted buffers of the last batch not handed out yet, in order. */
+  std::vector<GstBuffer *> *pending;
+  size_t next;
+};
+
+struct HostnetRtpBatchReaderClass {
+  GstBaseSrcClass parent_class;
+};
+
+G_DEFINE_TYPE (HostnetRtpBatchReader, hostnetrtp_batch_reader, GST_TYPE_BASE_SRC);
+
+static void
+hostnetrtp_batch_reader_init (HostnetRtpBatchReader *self)
+{
+  gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), FALSE);  /* one clock read per batch */
+  self->poll = gst_poll_new (TRUE);
+  gst_poll_fd_init (&self->fd);
+  self->slab = new std::vector<guint8> (kBatch * kSlot);
+  self->messages = new std::vector<struct mmsghdr> (kBatch);
+  self->vectors = new std::vector<struct iovec> (kBatch);
+  self->senders = new std::vector<struct sockaddr_storage> (kBatch);
+  self->pending = new std::vector<GstBuffer *> ();
+  self->pending->reserve (kBatch);
+  self->next = 0;
+}
+
+/* Drops what was read and not handed out (a stop, a flush). */
+static void
+drop_pending (HostnetRtpBatchReader *self) noexcept
+{
+  for (size_t i = self->next; i < self->pending->size (); i++)
+    gst_buffer_unref ((*self->pending)[i]);
+  self->pending->clear ();
+  self->next = 0;
+}
+
+static void
+finalize (GObject *object) noexcept
+{
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (object);
+  gst_poll_free (self->poll);
+  if (self->caps)
+    gst_caps_unref (self->caps);
+  delete self->hooks;
+  delete self->slab;
+  delete self->messages;
+  delete self->vectors;
+  delete self->senders;
+  drop_pending (self);
+  delete self->pending;
+  G_OBJECT_CLASS (hostnetrtp_batch_reader_parent_class)->finalize (object);
+}
+
+static GstCaps *
+get_caps (GstBaseSrc *src, GstCaps *filter) noexcept
+{
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  GstCaps *caps = gst_caps_ref (self->caps);
+  if (filter) {
+    GstCaps *both = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = both;
+  }
+  return caps;
+}
+
+static gboolean
+start (GstBaseSrc *src) noexcept
+{
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  gst_poll_fd_init (&self->fd);
+  self->fd.fd = g_socket_get_fd (self->socket);
+  gst_poll_add_fd (self->poll, &self->fd);
+  gst_poll_fd_ctl_read (self->poll, &self->fd, TRUE);
+  self->more_waiting = false;
+  return TRUE;
+}
+
+static gboolean
+stop (GstBaseSrc *src) noexcept
+{
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  gst_poll_remove_fd (self->poll, &self->fd);
+  gst_poll_fd_init (&self->fd);
+  drop_pending (self);
+  return TRUE;
+}
+
+static gboolean
+unlock (GstBaseSrc *src) noexcept
+{
+  gst_poll_set_flushing (reinterpret_cast<HostnetRtpBatchReader *> (src)->poll, TRUE);
+  return TRUE;
+}
+
+static gboolean
+unlock_stop (GstBaseSrc *src) noexcept
+{
+  gst_poll_set_flushing (reinterpret_cast<HostnetRtpBatchReader *> (src)->poll, FALSE);
+  return TRUE;
+}
+
+/* Waits for datagrams and reads what is waiting; the count, 0 to try
+ * again, or a flow return (flushing, error) as a negative value. */
+static int
+read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
+{
+  if (!self->more_waiting) {
+    const gint ready = gst_poll_wait (self->poll, GST_CLOCK_TIME_NONE);
+    if (ready < 0) {
+      if (errno == EBUSY) {
+        flow = GST_FLOW_FLUSHING;
+        return -1;
+      }
+      return 0;  /* EINTR, EAGAIN: again */
+    }
+  }
+  for (unsigned i = 0; i < kBatch; i++) {
+    (*self->vectors)[i] = {self->slab->data () + i * kSlot, kSlot};
+    struct msghdr &h = (*self->messages)[i].msg_hdr;
+    h = {};
+    h.msg_name = &(*self->senders)[i];
+    h.msg_namelen = sizeof (struct sockaddr_storage);
+    h.msg_iov = &(*self->vectors)[i];
+    h.msg_iovlen = 1;
+  }
+  const int n = recvmmsg (self->fd.fd, self->messages->data (), kBatch, MSG_DONTWAIT, nullptr);
+  if (n < 0) {
+    const int err = errno;
+    self->more_waiting = false;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+      return 0;
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (nullptr),
+        ("recvmmsg on the stream's socket failed: %s", std::strerror (err)));
+    flow = GST_FLOW_ERROR;
+    return -1;
+  }
+  /* A full batch: more is likely waiting, read again before polling. */
+  self->more_waiting = unsigned (n) == kBatch;
+  return n;
+}
+
+/* One buffer per call, from the last batch while it lasts: GstBaseSrc
+ * pushes them one by one (1.22's buffer-list submission is not safe against
+ * a flush), and the system calls stay one poll and one recvmmsg per batch. */
+static GstFlowReturn
+create (GstBaseSrc *src, guint64, guint, GstBuffer **out) noexcept
+{
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  const hostnetrtp::BatchReaderHooks &hooks = *self->hooks;
+  while (self->next >= self->pending->size ()) {
+    self->pending->clear ();
+    self->next = 0;
+    GstFlowReturn flow = GST_FLOW_OK;
+    const int n = read_batch (self, flow);
+    if (n < 0)
+      return flow;
+    GstClockTime arrival = GST_CLOCK_TIME_NONE;
+    if (GstClock *clock = n ? gst_element_get_clock (GST_ELEMENT (self)) : nullptr) {
+      const GstClockTime now = gst_clock_get_time (clock);
+      const GstClockTime base = gst_element_get_base_time (GST_ELEMENT (self));
+      arrival = now > base ? now - base : 0;
+      gst_object_unref (clock);
+    }
+    const gint64 now_us = n ? g_get_monotonic_time () : 0;
+    for (int i = 0; i < n; i++) {
+      const struct mmsghdr &m = (*self->messages)[i];
+      const guint8 *data = self->slab->data () + i * kSlot;
+      const hostnetrtp::Peer from = hostnetrtp::Peer::from_native (
+          reinterpret_cast<const struct sockaddr *> (&(*self->senders)[i]), m.msg_hdr.msg_namelen);
+      if (m.msg_hdr.msg_flags & MSG_TRUNC) {
+        if (hooks.oversized)
+          hooks.oversized (from);
+        continue;
+      }
+      const hostnetrtp::Admission verdict = hooks.admit (data, m.msg_len, from, now_us);
+      if (verdict == hostnetrtp::Admission::Drop)
+        continue;
+      GstBuffer *buffer = gst_buffer_new_allocate (nullptr, m.msg_len, nullptr);
+      gst_buffer_fill (buffer, 0, data, m.msg_len);
+      GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) = arrival;
+      if (verdict == hostnetrtp::Admission::Divert)
+        hooks.divert (buffer);
+      else
+        self->pending->push_back (buffer);
+    }
+  }
+  *out = (*self->pending)[self->next++];
+  return GST_FLOW_OK;
+}
+
+static void
+hostnetrtp_batch_reader_class_init (HostnetRtpBatchReaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = finalize;
+  GstBaseSrcClass *base = GST_BASE_SRC_CLASS (klass);
+  base->get_caps = get_caps;
+  base->start = start;
+  base->stop = stop;
+  base->unlock = unlock;
+  base->unlock_stop = unlock_stop;
+  base->create = create;
+  static GstStaticPadTemplate src = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+      GST_STATIC_CAPS_ANY);
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass), &src);
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "hostnetrtp batch reader",
+      "Source/Network", "Reads one stream socket with recvmmsg, through the stream's gate",
+      "hostnetrtp developers");
+}
+
+namespace hostnetrtp {
+
+GstElement *batch_reader_new (const char *name, GSocket *socket, GstCaps *caps, BatchReaderHooks hooks)
+{
+  auto *self = static_cast<HostnetRtpBatchReader *> (
+      g_object_new (hostnetrtp_batch_reader_get_type (), "name", name, nullptr));
+  self->socket = socket;
+  self->caps = gst_caps_ref (caps);
+  self->hooks = new BatchReaderHooks (std::move (hooks));
+  return GST_ELEMENT (self);
+}
+
+}  // namespace hostnetrtp
