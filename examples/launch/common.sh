@@ -42,12 +42,21 @@ while True:
 PY
 }
 
+# show COMMAND...: prints "+ COMMAND" as it could be pasted into a shell.
+show() {
+  local line="+" arg
+  for arg in "$@"; do
+    if [[ $arg =~ ^[A-Za-z0-9_./:=,+@%!-]*$ ]]; then line+=" $arg"; else line+=" '${arg//\'/\'\\\'\'}'"; fi
+  done
+  echo "$line"
+}
+
 # receive NAME PIPELINE...: runs gst-launch-1.0 -m PIPELINE in the
 # background, its output in $work/NAME.log, its pid in $receiver_pid.
 receive() {
   local name=$1
   shift
-  echo "+ gst-launch-1.0 $*"
+  show gst-launch-1.0 "$@"
   timeout 30 gst-launch-1.0 -m "$@" >"$work/$name.log" 2>&1 &
   receiver_pid=$!
   children+=("$receiver_pid")

@@ -11,9 +11,12 @@ receive rx hostnetrtpsrc name=src port-range="$port" encoding-name=H264 \
 [ "$(allocation rx rtp-port)" = "$port" ] || { echo "FAILED: not on $port"; exit 1; }
 
 # A second receiver with the same fixed pair is refused, clearly:
+show gst-launch-1.0 hostnetrtpsrc port-range="$port" encoding-name=H264 ! fakesink
 if gst-launch-1.0 hostnetrtpsrc port-range="$port" encoding-name=H264 ! fakesink >"$work/second.log" 2>&1; then
   echo "FAILED: a second receiver took $port too"; exit 1
 fi
-echo "a second receiver on $port is refused: $(grep -m1 -o "no free even/odd port pair[^.]*" "$work/second.log")"
+refusal=$(grep -m1 -o "no free even/odd port pair.*" "$work/second.log") ||
+  { echo "FAILED: the second receiver failed without saying why"; cat "$work/second.log"; exit 1; }
+echo "a second receiver on $port is refused: $refusal"
 h264_camera "$port"
 finish rx "50 frames decoded on the fixed pair $port/$((port + 1))"

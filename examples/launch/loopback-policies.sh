@@ -9,6 +9,7 @@ range=$(free_range 4)
 bound() { ss -Hnul "sport = :$1" | awk '{print $4}'; }
 
 echo "== rewrite"
+show gst-launch-1.0 hostnetrtpsrc port-range="$range" encoding-name=H264 address=127.0.0.1 ! fakesink
 gst-launch-1.0 -m hostnetrtpsrc port-range="$range" encoding-name=H264 address=127.0.0.1 \
   ! fakesink >"$work/rewrite.log" 2>&1 &
 children+=($!)
@@ -20,6 +21,8 @@ bound "$port" | grep -q "^0.0.0.0:$port$" || { echo "FAILED: rewrite did not bin
 kill "$receiver_pid"; wait "$receiver_pid" 2>/dev/null || true
 
 echo "== error"
+show gst-launch-1.0 hostnetrtpsrc port-range="$range" encoding-name=H264 address=127.0.0.1 \
+  loopback-policy=error ! fakesink
 if gst-launch-1.0 hostnetrtpsrc port-range="$range" encoding-name=H264 address=127.0.0.1 \
     loopback-policy=error ! fakesink >"$work/error.log" 2>&1; then
   echo "FAILED: loopback-policy=error started"; exit 1
@@ -27,6 +30,8 @@ fi
 grep -m1 "is a loopback address" "$work/error.log" | sed 's/^/  /'
 
 echo "== allow"
+show gst-launch-1.0 hostnetrtpsrc port-range="$range" encoding-name=H264 address=127.0.0.1 \
+  loopback-policy=allow ! fakesink
 gst-launch-1.0 -m hostnetrtpsrc port-range="$range" encoding-name=H264 address=127.0.0.1 \
   loopback-policy=allow ! fakesink >"$work/allow.log" 2>&1 &
 children+=($!)

@@ -14,5 +14,9 @@ receive rx hostnetrtpsrc name=src location="$camera" port-range="$range" \
   ! rtph264depay ! h264parse ! avdec_h264 ! identity eos-after=50 ! fakesink
 port=$(allocation rx rtp-port)
 finish rx "50 frames pulled from $camera into $port/$(allocation rx rtcp-port)"
-grep -q "client_port=$port-" "$work/camera.log" && echo "ok: the camera was told client_port=$port-$((port + 1))"
+if grep -q "client_port=$port-" "$work/camera.log"; then
+  echo "ok: the camera was told client_port=$port-$((port + 1))"
+else
+  echo "FAILED: the camera was not told client_port=$port-$((port + 1))"; exit 1
+fi
 exec {camera_in}>&-

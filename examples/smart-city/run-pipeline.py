@@ -66,7 +66,10 @@ SWAPS = {
 
 
 def say(line):
-    print(line, flush=True)
+    try:
+        print(line, flush=True)
+    except (BrokenPipeError, OSError):
+        pass  # whoever read our output went away: the pipeline carries on
 
 
 class Models:

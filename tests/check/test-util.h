@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <ifaddrs.h>
@@ -29,6 +30,19 @@ namespace testutil {
   } while (0)
 
 /* The kernel's ephemeral port range (net.ipv4.ip_local_port_range). */
+/* Under memcheck (the valgrind suite): everything runs ~30x slower on one
+ * thread at a time. Loops that repeat the same work for confidence repeat it
+ * less there; memcheck needs each path once, the other runs repeat it all. */
+inline bool under_valgrind ()
+{
+  return g_getenv ("HOSTNETRTP_UNDER_VALGRIND") != nullptr;
+}
+
+inline int repeat (int times)
+{
+  return under_valgrind () ? std::max (3, times / 10) : times;
+}
+
 inline void ephemeral_range (unsigned &low, unsigned &high)
 {
   low = 32768;
