@@ -5,9 +5,18 @@
  * reads back how many packets came out of the receiver's RTP stack.
  *
  *   hostnetrtp-bench [--quick]      prints one table with ratios
+ *   hostnetrtp-bench --cpu          only CPU per packet, ours and hand-built
  *
- * Receivers: hostnetrtpsrc, rtpsrc, udpsrc buffer-size=4MiB ! rtpbin (by
- * hand), and a raw recvmmsg loop (the kernel's limit, no RTP stack).
+ * Receivers: hostnetrtpsrc (its batched receive path, the default), the
+ * same with receive-path=udpsrc (the path it had before), rtpsrc, udpsrc
+ * buffer-size=4MiB ! rtpbin (by hand), and a raw recvmmsg loop (the
+ * kernel's limit, no RTP stack).
+ *
+ * CPU time and context switches are counted only while the sender sends
+ * (the orchestrator marks start and end on the receiver's stdin), as
+ * medians of three runs. Two arrival patterns: bursts (20 packets every
+ * millisecond, like a camera's frames) and smooth pacing (one packet every
+ * 50 us, like a CBR encoder or a gateway).
  */
 #include <gio/gio.h>
 #include <gst/gst.h>
@@ -25,6 +34,7 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -37,11 +47,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kPayload = 1200;
 
-double cpu_seconds ()
+struct Usage {
+  double cpu = 0;       /* user + system seconds */
+  double switches = 0;  /* voluntary + involuntary context switches */
+};
+
+Usage usage ()
 {
   struct rusage ru;
   getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return {ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+      double (ru.ru_nvcsw + ru.ru_nivcsw)};
 }
 
 /* ---------------- receiver side (a child process) ---------------- */
@@ -62,6 +78,9 @@ std::string pipeline_for (const std::string &kind)
   const std::string caps = "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96";
   if (kind == "hostnetrtpsrc")
     return "hostnetrtpsrc name=src encoding-name=H264 ! fakesink name=sink sync=false async=false";
+  if (kind == "hostnetrtpsrc-udpsrc")
+    return "hostnetrtpsrc name=src receive-path=udpsrc encoding-name=H264 ! fakesink name=sink sync=false "
+        "async=false";
   if (kind == "rtpsrc")  /* rtpsrc takes no port 0: the orchestrator picks a free one */
     return "rtpsrc name=src port=" + std::string (g_getenv ("BENCH_PORT")) +
         " encoding-name=H264 ! fakesink name=sink sync=false async=false";
@@ -103,15 +122,27 @@ guint bound_port (GstElement *pipeline, GstElement *src)
   return port;
 }
 
-/* The end of a receiver's run: the orchestrator closes our stdin, we answer
- * with the packets counted and the CPU time spent since the call. */
-void report_when_stdin_closes ()
+/* The end of a receiver's run: the orchestrator writes 'b' on our stdin when
+ * its sender begins and 'e' when it ends, then closes it; we answer with the
+ * packets counted and the CPU time and context switches between the marks
+ * (since the call and until the close, without them). */
+void report_when_stdin_closes (std::atomic<bool> *stop = nullptr)
 {
-  double cpu0 = cpu_seconds ();
+  Usage begin = usage (), end {};
+  bool ended = false;
   char c;
   while (read (0, &c, 1) > 0) {
+    if (c == 'b')
+      begin = usage ();
+    else if (c == 'e')
+      end = usage (), ended = true;
   }
-  std::printf ("count %" G_GUINT64_FORMAT " cpu %.4f\n", g_count.load (), cpu_seconds () - cpu0);
+  if (!ended)
+    end = usage ();
+  if (stop)
+    *stop = true;
+  std::printf ("count %" G_GUINT64_FORMAT " cpu %.4f switches %.0f\n", g_count.load (),
+      end.cpu - begin.cpu, end.switches - begin.switches);
   std::fflush (stdout);
 }
 
@@ -130,12 +161,11 @@ int run_raw_receiver ()
   std::printf ("port %u\n", ntohs (sa.sin_port));
   std::fflush (stdout);
   std::atomic<bool> stop {false};
-  std::thread waiter ([&] { char c; while (read (0, &c, 1) > 0) {} stop = true; });
+  std::thread waiter ([&] { report_when_stdin_closes (&stop); });
   constexpr int kBatch = 64;
   std::vector<char> storage (kBatch * 2048);
   struct mmsghdr msgs[kBatch];
   struct iovec iov[kBatch];
-  double cpu0 = cpu_seconds ();
   while (!stop) {
     for (int i = 0; i < kBatch; i++) {
       iov[i] = {&storage[i * 2048], 2048};
@@ -148,7 +178,6 @@ int run_raw_receiver ()
       g_count += n;
   }
   waiter.join ();
-  std::printf ("count %" G_GUINT64_FORMAT " cpu %.4f\n", g_count.load (), cpu_seconds () - cpu0);
   return 0;
 }
 
@@ -253,13 +282,21 @@ Child start_receiver (const std::string &kind)
 struct Result {
   guint64 received = 0;
   double cpu = 0;
+  double switches = 0;
 };
+
+void mark (Child &c, char what)
+{
+  if (write (c.to, &what, 1) != 1)
+    std::fprintf (stderr, "hostnetrtp-bench: a receiver went away\n");
+}
 
 Result finish (Child &c)
 {
   close (c.to);
   Result r;
-  if (std::fscanf (c.from, " count %" G_GUINT64_FORMAT " cpu %lf", &r.received, &r.cpu) != 2)
+  if (std::fscanf (c.from, " count %" G_GUINT64_FORMAT " cpu %lf switches %lf", &r.received, &r.cpu,
+          &r.switches) != 3)
     r.received = 0;
   fclose (c.from);
   waitpid (c.pid, nullptr, 0);
@@ -340,7 +377,7 @@ void paced (std::chrono::nanoseconds period, unsigned frames, Fn fn)
 /* Waits until the receiver's jitterbuffer has let everything out. */
 void drain () { std::this_thread::sleep_for (std::chrono::milliseconds (600)); }
 
-const char *kReceivers[] = {"hostnetrtpsrc", "rtpsrc", "udpsrc-rtpbin", "raw"};
+const char *kReceivers[] = {"hostnetrtpsrc", "hostnetrtpsrc-udpsrc", "rtpsrc", "udpsrc-rtpbin", "raw"};
 
 double loss_percent (guint64 sent, guint64 received)
 {
@@ -364,27 +401,60 @@ std::vector<double> burst_case (unsigned iframe, unsigned pframe, unsigned secon
   return loss;
 }
 
-/* Steady @rate packets/s for @seconds: loss and CPU seconds per million. */
-std::pair<double, double> steady (const char *kind, unsigned rate, double seconds)
+struct Steady {
+  double lost_percent = 0;
+  double cpu_per_million = 0;   /* CPU seconds per million packets received */
+  double switches_per_packet = 0;
+};
+
+/* Steady @rate packets/s for @seconds, in sends of @per_send packets
+ * (0: a millisecond's worth, i.e. bursts). */
+Steady steady (const char *kind, unsigned rate, double seconds, unsigned per_send = 0)
 {
   Child c = start_receiver (kind);
   RtpSender sender (c.port);
   guint64 sent = 0;
-  unsigned per_ms = std::max (1u, rate / 1000);
-  unsigned ticks = static_cast<unsigned> (seconds * rate / per_ms);
-  auto period = std::chrono::nanoseconds (static_cast<long> (1e9 * per_ms / rate));
-  paced (period, ticks, [&] (unsigned) { sent += sender.send_frame (per_ms); });
+  if (!per_send)
+    per_send = std::max (1u, rate / 1000);
+  unsigned ticks = static_cast<unsigned> (seconds * rate / per_send);
+  auto period = std::chrono::nanoseconds (static_cast<long> (1e9 * per_send / rate));
+  mark (c, 'b');
+  paced (period, ticks, [&] (unsigned) { sent += sender.send_frame (per_send); });
+  mark (c, 'e');
   drain ();
   Result r = finish (c);
-  return {loss_percent (sent, r.received), r.received ? r.cpu / (r.received / 1e6) : 0};
+  Steady out;
+  out.lost_percent = loss_percent (sent, r.received);
+  if (r.received) {
+    out.cpu_per_million = r.cpu / (r.received / 1e6);
+    out.switches_per_packet = r.switches / r.received;
+  }
+  return out;
+}
+
+/* The median of three runs of steady(), field by field. */
+Steady steady_median (const char *kind, unsigned rate, double seconds, unsigned per_send)
+{
+  std::vector<Steady> runs;
+  for (int i = 0; i < 3; i++)
+    runs.push_back (steady (kind, rate, seconds, per_send));
+  auto median = [&] (double Steady::*field) {
+    std::vector<double> v;
+    for (auto &r : runs)
+      v.push_back (r.*field);
+    std::sort (v.begin (), v.end ());
+    return v[1];
+  };
+  return {median (&Steady::lost_percent), median (&Steady::cpu_per_million),
+      median (&Steady::switches_per_packet)};
 }
 
 void print_row (const char *name, const std::vector<double> &v, const char *unit)
 {
-  std::printf ("%-44s", name);
+  std::printf ("%-46s", name);
   for (double x : v)
     std::printf (" %13.2f", x);
-  std::printf ("  %s", unit);
+  std::printf ("  %s\n%46s", unit, "");
   auto ratio = [&] (double ours, double peer) {
     if (peer == 0 && ours == 0) return std::string ("=");
     if (peer == 0) return std::string ("inf");
@@ -392,8 +462,9 @@ void print_row (const char *name, const std::vector<double> &v, const char *unit
     std::snprintf (b, sizeof (b), "%.2fx", ours / peer);
     return std::string (b);
   };
-  std::printf ("   ours/rtpsrc %s, ours/hand-built %s, ours/raw %s\n", ratio (v[0], v[1]).c_str (),
-      ratio (v[0], v[2]).c_str (), ratio (v[0], v[3]).c_str ());
+  std::printf (" ours/old path %s, ours/rtpsrc %s, ours/hand-built %s, ours/raw %s\n",
+      ratio (v[0], v[1]).c_str (), ratio (v[0], v[2]).c_str (), ratio (v[0], v[3]).c_str (),
+      ratio (v[0], v[4]).c_str ());
 }
 
 /* (d) @n processes start at once on a range of @ports ports. */
@@ -535,6 +606,9 @@ int main (int argc, char **argv)
   if (mode == "--receiver-multi" && argc > 2)
     return run_multi_receiver (std::atoi (argv[2]));
   setvbuf (stdout, nullptr, _IOLBF, 0);
+  /* The paced sender sleeps 50 us between packets: the default timer slack
+   * (50 us) would turn that into pairs. */
+  prctl (PR_SET_TIMERSLACK, 1UL);
   if (GstElementFactory *f = gst_element_factory_find ("hostnetrtpsrc")) {
     gst_object_unref (f);
   } else {
@@ -542,29 +616,46 @@ int main (int argc, char **argv)
         "GST_PLUGIN_PATH=build/gst/hostnetrtp (or install the plugin)\n");
     return 1;
   }
+  if (mode == "--cpu") {  /* only (c), ours and hand-built: for quick profiling rounds */
+    for (const char *kind : {"hostnetrtpsrc", "udpsrc-rtpbin"}) {
+      Steady burst = steady_median (kind, 20000, 3, 0), smooth = steady_median (kind, 20000, 3, 1);
+      std::printf ("%-14s bursts %6.2f CPU-s/M %5.2f switches/pkt   paced %6.2f CPU-s/M %5.2f switches/pkt\n",
+          kind, burst.cpu_per_million, burst.switches_per_packet, smooth.cpu_per_million,
+          smooth.switches_per_packet);
+    }
+    return 0;
+  }
   bool quick = mode == "--quick";
   unsigned secs = quick ? 2 : 5;
 
-  std::printf ("%-44s %13s %13s %13s %13s\n", "case", "hostnetrtpsrc", "rtpsrc", "hand-built", "raw recvmmsg");
+  std::printf ("%-46s %13s %13s %13s %13s %13s\n", "case", "hostnetrtpsrc", "old path", "rtpsrc",
+      "hand-built", "raw recvmmsg");
   print_row ("(a) bursts 1000-pkt I / 100-pkt P, lost", burst_case (1000, 100, secs), "%");
   print_row ("(a) bursts 250-pkt I / 42-pkt P, lost", burst_case (250, 42, secs), "%");
-  std::vector<double> loss30, cpu20, best;
+  std::vector<double> loss30, best, cpu_burst, cpu_paced, ctx_burst, ctx_paced;
   for (const char *kind : kReceivers) {
-    loss30.push_back (steady (kind, 30000, secs).first);
-    cpu20.push_back (steady (kind, 20000, secs).second);
+    loss30.push_back (steady (kind, 30000, secs).lost_percent);
+    Steady burst = steady_median (kind, 20000, secs, 0), smooth = steady_median (kind, 20000, secs, 1);
+    cpu_burst.push_back (burst.cpu_per_million);
+    ctx_burst.push_back (burst.switches_per_packet);
+    cpu_paced.push_back (smooth.cpu_per_million);
+    ctx_paced.push_back (smooth.switches_per_packet);
   }
   print_row ("(b) steady 30k pkt/s, lost", loss30, "%");
   for (const char *kind : kReceivers) {
     unsigned loss_free = 0;
-    for (unsigned rate = 10000; rate <= 80000; rate += 10000) {
-      if (steady (kind, rate, secs).first > 0.01)  /* as long as (b), or noise wins */
+    for (unsigned rate = 20000; rate <= 200000; rate += 20000) {
+      if (steady (kind, rate, secs).lost_percent > 0.01)  /* as long as (b), or noise wins */
         break;
       loss_free = rate;
     }
     best.push_back (loss_free);
   }
-  print_row ("(b) highest loss-free rate (10k steps)", best, "pkt/s");
-  print_row ("(c) CPU per million packets at 20k pkt/s", cpu20, "CPU-s");
+  print_row ("(b) highest loss-free rate (20k steps)", best, "pkt/s");
+  print_row ("(c) CPU/M pkts, 20k pkt/s in 1 ms bursts", cpu_burst, "CPU-s");
+  print_row ("(c) CPU/M pkts, 20k pkt/s paced (1 per 50us)", cpu_paced, "CPU-s");
+  print_row ("(c) context switches/pkt, bursts", ctx_burst, "");
+  print_row ("(c) context switches/pkt, paced", ctx_paced, "");
   allocation_storm (quick ? 32 : 128, quick ? 64 : 256);
   many_streams (64, 4, 4.0, secs);
   return 0;

@@ -13,8 +13,8 @@ h264_camera "$port"
 # The intruder: another camera, from 127.0.0.2 (loopback's /8), another SSRC.
 h264_camera "$port" 0xbad0bad0 127.0.0.1 "bind-address=127.0.0.2"
 finish rx "the allowed camera decoded while 127.0.0.2 sent to the same port"
-if grep -q "^WARNING: .*not in allowed-senders" "$work/rx.log"; then
-  grep -m1 "^WARNING: .*not in allowed-senders" "$work/rx.log" | sed 's/^WARNING: from element [^ ]*: /  /'
+if grep -q "^WARNING: .*from senders not allowed" "$work/rx.log"; then
+  grep -m1 "^WARNING: .*from senders not allowed" "$work/rx.log" | sed 's/^WARNING: from element [^ ]*: /  /'
   echo "ok: the intruder's datagrams were dropped and named in a warning"
 else
   echo "FAILED: no drop warning for the intruder"; exit 1

@@ -34,7 +34,8 @@ Prints one line per event:
   status state=RUNNING frames=250 avg_fps=24.9 fps=25.0 ssrc=0xca000001 packets=1200 lost=0 sender=127.0.0.1:5004
   error text="..."
   stopped state=COMPLETED|ABORTED|ERROR
-SIGTERM or SIGINT stops the pipeline (NULL: ports released, SDP removed).
+SIGTERM or SIGINT stops the pipeline: EOS first (a recording's last
+fragment is finished), then NULL (ports released, SDP removed).
 --status-file gets the last status as JSON (for a readiness probe)."""
 import argparse
 import json
@@ -89,13 +90,19 @@ class Models:
 
 
 def expand_env(value):
-    """{env[VAR]} in a default (DL Streamer); None if a variable is unset."""
+    """{env[VAR]} in a default (DL Streamer); None if a variable is unset.
+    Other braces are left as they are."""
     if not isinstance(value, str) or "{env[" not in value:
         return value
-    try:
-        return value.format(env=os.environ)
-    except KeyError:
-        return None
+    missing = []
+
+    def variable(match):
+        if match.group(1) not in os.environ:
+            missing.append(match.group(1))
+            return ""
+        return os.environ[match.group(1)]
+    expanded = re.sub(r"\{env\[([A-Za-z_][A-Za-z0-9_]*)\]\}", variable, value)
+    return None if missing else expanded
 
 
 def check_value(name, schema, value):
@@ -173,7 +180,14 @@ def set_property(element, name, value, fmt, where):
         value = json.dumps(value)
     pspec = element.find_property(name)
     if isinstance(value, str) and pspec.value_type != GObject.TYPE_STRING:
-        Gst.util_set_object_arg(element, name, value)  # "true", enum nicks, caps
+        # "true", enum nicks, caps: as gst-launch reads them; a value that
+        # does not read is the request's error, as the server answers it.
+        parsed = GObject.Value()
+        parsed.init(pspec.value_type)
+        if not Gst.value_deserialize_with_pspec(parsed, value, pspec):
+            sys.exit(f"error: parameter {where}: {value!r} is not a valid value of "
+                     f"{element.get_factory().get_name()}.{name} ({GObject.type_name(pspec.value_type)})")
+        element.set_property(name, parsed.get_value())
     else:
         element.set_property(name, value)
     shown = "..." if name in ("user-pw", "password") else value
@@ -212,6 +226,8 @@ def apply_source(pipeline, source):
         took = [p for p in ("uri", "location") if element.find_property(p) is not None]
         if not took:
             sys.exit(f"error: source {element.get_factory().get_name()} has neither uri nor location")
+        if not isinstance(source.get("uri"), str) or not source["uri"]:
+            sys.exit('error: a source of type "uri" needs "uri": the camera\'s URL')
         for prop in took:
             element.set_property(prop, source["uri"])
         say(f"source uri -> source.{' and source.'.join(took)}")
@@ -255,6 +271,7 @@ class Runner:
         self.start = None
         self.last_status = (0, time.monotonic())  # frames and time at the last status: fps
         self.state = "QUEUED"
+        self.aborting = None  # the state to end in, once the EOS sent on a signal is through
         self.loop = GLib.MainLoop()
         sink = self.pipeline.get_by_name("appsink") or self.pipeline.get_by_name("sink")
         if sink is not None:
@@ -317,7 +334,7 @@ class Runner:
             warning, _debug = message.parse_warning()
             say(f'warning element={message.src.get_name()} text="{warning.message}"')
         elif message.type == Gst.MessageType.EOS:
-            self.stop("COMPLETED")
+            self.stop(self.aborting or "COMPLETED")
         elif message.type == Gst.MessageType.ELEMENT:
             s = message.get_structure()
             if s and s.get_name() == "hostnetrtp-allocation":
@@ -356,6 +373,16 @@ class Runner:
             os.replace(tmp, self.args.status_file)
         return True
 
+    def abort(self, state):
+        """SIGTERM/SIGINT: EOS first, so a recording's last fragment is
+        finished (splitmuxsink), then NULL; NULL anyway after 3 s."""
+        if self.state == "RUNNING" and self.aborting is None:
+            self.aborting = state
+            self.pipeline.send_event(Gst.Event.new_eos())
+            GLib.timeout_add(3000, self.stop, state)
+            return True
+        return self.stop(state)
+
     def stop(self, state):
         if self.state in ("RUNNING", "QUEUED"):
             self.state = state
@@ -367,7 +394,7 @@ class Runner:
 
     def run(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
-            GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, self.stop, "ABORTED")
+            GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, self.abort, "ABORTED")
         if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
             GLib.idle_add(self.stop, "ERROR")  # after the error on the bus is printed
         else:

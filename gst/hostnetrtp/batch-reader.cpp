@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <vector>
 
@@ -21,9 +22,23 @@ namespace {
 /* Up to this many datagrams per system call: a camera's frame at 30 fps is
  * a few dozen packets; a full batch means more is waiting. */
 constexpr unsigned kBatch = 64;
-/* Room for a jumbo frame's datagram; larger ones are cut by the kernel and
- * dropped (MSG_TRUNC). */
-constexpr gsize kSlot = 9216;
+/* Room for the largest UDP datagram, as udpsrc has. The slab is mapped
+ * anonymous memory of its own (not the malloc heap, which would keep what it
+ * once held): the kernel commits only the pages datagrams touch, one per
+ * slot for camera-sized packets. */
+constexpr gsize kSlot = 65536;
+
+/* Once datagrams are waiting, the reader lets the batch grow this long
+ * before reading it: a smoothly paced sender (one datagram every 50 us)
+ * then wakes the reader, and rtpbin's jitterbuffer thread behind it, once
+ * per millisecond instead of once per datagram. Against rtpbin's latency
+ * (200 ms by default) a millisecond is nothing; bursts are read at once
+ * when a full batch is waiting. A batch is stamped when it is read, as
+ * udpsrc stamps a datagram when it reads it: a datagram may be up to this
+ * much older than its stamp. (The kernel's own receive times, SO_TIMESTAMPNS,
+ * were tried: on loopback they are not all on one clock, and dating
+ * packets by them let a spoofer's sequence pass the gate's timing rules.) */
+constexpr GstClockTime kGather = GST_MSECOND;
 
 }  // namespace
 
@@ -35,9 +50,10 @@ struct HostnetRtpBatchReader {
   hostnetrtp::BatchReaderHooks *hooks;
   /* The reading thread's own. */
   GstPoll *poll;
+  GstPoll *gather;  /* no descriptors: a sleep a flush interrupts */
   GstPollFD fd;
   bool more_waiting;
-  std::vector<guint8> *slab;
+  guint8 *slab;      /* kBatch slots of kSlot bytes */
   std::vector<struct mmsghdr> *messages;
   std::vector<struct iovec> *vectors;
   std::vector<struct sockaddr_storage> *senders;
@@ -59,8 +75,10 @@ hostnetrtp_batch_reader_init (HostnetRtpBatchReader *self)
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_do_timestamp (GST_BASE_SRC (self), FALSE);  /* one clock read per batch */
   self->poll = gst_poll_new (TRUE);
+  self->gather = gst_poll_new (TRUE);
   gst_poll_fd_init (&self->fd);
-  self->slab = new std::vector<guint8> (kBatch * kSlot);
+  void *slab = mmap (nullptr, kBatch * kSlot, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  self->slab = slab == MAP_FAILED ? nullptr : static_cast<guint8 *> (slab);
   self->messages = new std::vector<struct mmsghdr> (kBatch);
   self->vectors = new std::vector<struct iovec> (kBatch);
   self->senders = new std::vector<struct sockaddr_storage> (kBatch);
@@ -84,10 +102,12 @@ finalize (GObject *object) noexcept
 {
   auto *self = reinterpret_cast<HostnetRtpBatchReader *> (object);
   gst_poll_free (self->poll);
+  gst_poll_free (self->gather);
   if (self->caps)
     gst_caps_unref (self->caps);
   delete self->hooks;
-  delete self->slab;
+  if (self->slab)
+    munmap (self->slab, kBatch * kSlot);
   delete self->messages;
   delete self->vectors;
   delete self->senders;
@@ -113,6 +133,12 @@ static gboolean
 start (GstBaseSrc *src) noexcept
 {
   auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  if (!self->slab) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (nullptr),
+        ("could not map %" G_GSIZE_FORMAT " KiB of memory for the receive batch: raise the process's "
+         "memory limit, or use receive-path=udpsrc", kBatch * kSlot / 1024));
+    return FALSE;
+  }
   gst_poll_fd_init (&self->fd);
   self->fd.fd = g_socket_get_fd (self->socket);
   gst_poll_add_fd (self->poll, &self->fd);
@@ -134,14 +160,18 @@ stop (GstBaseSrc *src) noexcept
 static gboolean
 unlock (GstBaseSrc *src) noexcept
 {
-  gst_poll_set_flushing (reinterpret_cast<HostnetRtpBatchReader *> (src)->poll, TRUE);
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  gst_poll_set_flushing (self->poll, TRUE);
+  gst_poll_set_flushing (self->gather, TRUE);
   return TRUE;
 }
 
 static gboolean
 unlock_stop (GstBaseSrc *src) noexcept
 {
-  gst_poll_set_flushing (reinterpret_cast<HostnetRtpBatchReader *> (src)->poll, FALSE);
+  auto *self = reinterpret_cast<HostnetRtpBatchReader *> (src);
+  gst_poll_set_flushing (self->poll, FALSE);
+  gst_poll_set_flushing (self->gather, FALSE);
   return TRUE;
 }
 
@@ -159,9 +189,13 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
       }
       return 0;  /* EINTR, EAGAIN: again */
     }
+    if (gst_poll_wait (self->gather, kGather) < 0 && errno == EBUSY) {
+      flow = GST_FLOW_FLUSHING;
+      return -1;
+    }
   }
   for (unsigned i = 0; i < kBatch; i++) {
-    (*self->vectors)[i] = {self->slab->data () + i * kSlot, kSlot};
+    (*self->vectors)[i] = {self->slab + i * kSlot, kSlot};
     struct msghdr &h = (*self->messages)[i].msg_hdr;
     h = {};
     h.msg_name = &(*self->senders)[i];
@@ -173,7 +207,10 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
   if (n < 0) {
     const int err = errno;
     self->more_waiting = false;
-    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+    /* Nothing waiting, or an ICMP error for something this socket sent
+     * (its reports): udpsrc carries on after those too. */
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNREFUSED ||
+        err == EHOSTUNREACH || err == ENETUNREACH || err == ENOMEM)
       return 0;
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (nullptr),
         ("recvmmsg on the stream's socket failed: %s", std::strerror (err)));
@@ -200,7 +237,7 @@ create (GstBaseSrc *src, guint64, guint, GstBuffer **out) noexcept
     const int n = read_batch (self, flow);
     if (n < 0)
       return flow;
-    GstClockTime arrival = GST_CLOCK_TIME_NONE;
+    GstClockTime arrival = GST_CLOCK_TIME_NONE;  /* one clock read per batch */
     if (GstClock *clock = n ? gst_element_get_clock (GST_ELEMENT (self)) : nullptr) {
       const GstClockTime now = gst_clock_get_time (clock);
       const GstClockTime base = gst_element_get_base_time (GST_ELEMENT (self));
@@ -210,7 +247,7 @@ create (GstBaseSrc *src, guint64, guint, GstBuffer **out) noexcept
     const gint64 now_us = n ? g_get_monotonic_time () : 0;
     for (int i = 0; i < n; i++) {
       const struct mmsghdr &m = (*self->messages)[i];
-      const guint8 *data = self->slab->data () + i * kSlot;
+      const guint8 *data = self->slab + i * kSlot;
       const hostnetrtp::Peer from = hostnetrtp::Peer::from_native (
           reinterpret_cast<const struct sockaddr *> (&(*self->senders)[i]), m.msg_hdr.msg_namelen);
       if (m.msg_hdr.msg_flags & MSG_TRUNC) {

@@ -1,10 +1,12 @@
 /* hostnetrtp — the batched socket reader: one stream socket's datagrams,
- * read with recvmmsg as many as are waiting (up to 64), timestamped with
- * one clock read per batch, judged by the stream's gate on the bytes the
+ * read with recvmmsg as many as are waiting (up to 64) once a millisecond
+ * has let a batch gather, timestamped with one clock read per batch, judged by the stream's gate on the bytes the
  * kernel wrote (a dropped datagram never becomes a buffer), and pushed to
- * rtpbin from the reader's thread. It replaces udpsrc and the queue behind it:
- * the kernel's receive buffer (buffer-size) holds what arrives while
- * rtpbin works in this thread, so one handoff less per packet.
+ * rtpbin from the reader's thread. It replaces udpsrc and the queue behind
+ * it: the kernel's receive buffer (buffer-size) holds what arrives while
+ * rtpbin works in this thread, so there is one handoff less per packet, and
+ * a smoothly paced sender wakes the reader and the jitterbuffer once per
+ * batch rather than once per packet.
  *
  * A live GstBaseSrc of the element's own (no factory): it is made by the
  * element for a bound socket and never closes it. */

@@ -53,6 +53,45 @@ GST_START_TEST (test_receives_rtp)
 }
 GST_END_TEST;
 
+/* Both receive paths (the batched reader, and udpsrc ! queue kept for
+ * comparison) deliver every size a UDP datagram can have, as udpsrc does:
+ * a 60000-byte datagram (loopback, or a payloader with a large mtu) too. */
+GST_START_TEST (test_both_receive_paths_take_any_datagram_size)
+{
+  for (const char *path : {"batched", "udpsrc"}) {
+    GstElement *pipeline = launch (receiver (random_range (4), std::string ("receive-path=") + path));
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+    GstElement *src = child (pipeline, "src"), *sink = child (pipeline, "sink");
+    guint port = uint_property (src, "rtp-port");
+    Sender camera;
+    camera.send_rtp (port, 0x51E0001, 3);
+    for (guint size : {1400u, 9000u, 20000u, 60000u})
+      camera.send (camera.rtp.get (), port, Sender::rtp_packet (0x51E0001, camera.seq++,
+          camera.timestamp += 3000, 96, size));
+    std::set<gsize> sizes;
+    while (sizes.size () < 4) {
+      GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+      fail_unless (sample != nullptr, "receive-path=%s: only %zu of the large datagrams came out", path,
+          sizes.size ());
+      const gsize size = gst_buffer_get_size (gst_sample_get_buffer (sample));
+      if (size > 1000)
+        sizes.insert (size);
+      gst_sample_unref (sample);
+    }
+    fail_unless (sizes == std::set<gsize> ({1412, 9012, 20012, 60012}), "receive-path=%s", path);
+    GstStructure *stats = nullptr;
+    g_object_get (src, "stats", &stats, nullptr);
+    guint64 malformed = 1;
+    gst_structure_get_uint64 (gst_value_get_structure (gst_structure_get_value (stats, "stream-0")),
+        "dropped-malformed", &malformed);
+    gst_structure_free (stats);
+    fail_unless_equals_int (malformed, 0);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (pipeline);
+  }
+}
+GST_END_TEST;
+
 GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
 {
   GstElement *pipeline = launch (receiver (random_range (8), "sender-timeout=300"));
@@ -779,6 +818,7 @@ datapath_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_receives_rtp);
+  tcase_add_test (tc, test_both_receive_paths_take_any_datagram_size);
   tcase_add_test (tc, test_camera_restart_takes_over_injection_does_not);
   tcase_add_test (tc, test_payload_type_mismatch_still_flows);
   tcase_add_test (tc, test_static_payload_type_keeps_its_encoding);
