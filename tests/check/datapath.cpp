@@ -92,6 +92,43 @@ GST_START_TEST (test_both_receive_paths_take_any_datagram_size)
 }
 GST_END_TEST;
 
+/* SSRC squatting (issue 8): 50 packets carrying the camera's SSRC from
+ * another host, sent before the camera starts, once made rtpsession drop
+ * every packet of the camera for 36 s. Now the squatter holds the stream
+ * only until it has been silent for sender-timeout; then the camera's
+ * packets come out (rtpsession never sees the two addresses behind one
+ * SSRC, so it finds no collision to hold against the camera). */
+GST_START_TEST (test_ssrc_squatting_before_the_camera_starts)
+{
+  GstElement *pipeline = launch (receiver (random_range (4), "sender-timeout=500"));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src"), *sink = child (pipeline, "sink");
+  const guint port = uint_property (src, "rtp-port");
+  const guint32 camera_ssrc = 0xCA3E7A00;
+  Sender squatter ("127.0.0.2", "127.0.0.1");
+  squatter.seq = 40000;
+  squatter.send_rtp (port, camera_ssrc, 50);
+  Sender camera;
+  const gint64 camera_started = g_get_monotonic_time ();
+  gint64 delivered_at = 0;
+  for (int i = 0; i < 300 && !delivered_at; i++) {
+    camera.send_rtp (port, camera_ssrc, 2);
+    while (GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_MSECOND)) {
+      const guint16 seq = seq_of (gst_sample_get_buffer (sample));
+      gst_sample_unref (sample);
+      if (seq < 40000)  /* the camera's (the squatter's, locking first, may come out before) */
+        delivered_at = g_get_monotonic_time ();
+    }
+  }
+  fail_unless (delivered_at != 0, "the camera was never delivered after the squatter");
+  const gint64 waited_ms = (delivered_at - camera_started) / 1000;
+  fail_unless (waited_ms < 3000, "the camera waited %" G_GINT64_FORMAT " ms behind a squatter silent "
+      "for sender-timeout=500", waited_ms);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
 {
   GstElement *pipeline = launch (receiver (random_range (8), "sender-timeout=300"));
@@ -819,6 +856,7 @@ datapath_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_receives_rtp);
   tcase_add_test (tc, test_both_receive_paths_take_any_datagram_size);
+  tcase_add_test (tc, test_ssrc_squatting_before_the_camera_starts);
   tcase_add_test (tc, test_camera_restart_takes_over_injection_does_not);
   tcase_add_test (tc, test_payload_type_mismatch_still_flows);
   tcase_add_test (tc, test_static_payload_type_keeps_its_encoding);

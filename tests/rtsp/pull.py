@@ -232,6 +232,80 @@ def test_stale_session_same_address():
     camera.stop()
 
 
+class TinyRtsp:
+    """A few lines of RTSP server of our own, for answers gst-rtsp-server does
+    not give: every request gets @answer(method, cseq, headers) back."""
+
+    def __init__(self, answer):
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(4)
+        self.port = self.server.getsockname()[1]
+        self.answer = answer
+        self.requests = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn):
+        data = b""
+        while True:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+            while b"\r\n\r\n" in data:
+                head, data = data.split(b"\r\n\r\n", 1)
+                lines = head.decode().split("\r\n")
+                headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+                method = lines[0].split()[0]
+                self.requests.append((method, headers))
+                conn.sendall(self.answer(method, headers.get("CSeq", "0"), headers).encode())
+
+    def close(self):
+        self.server.close()
+
+
+def test_redirect_and_a_wrong_client_port():
+    camera = Camera()
+    moved = TinyRtsp(lambda method, cseq, _h: f"RTSP/1.0 302 Moved Temporarily\r\nCSeq: {cseq}\r\n"
+                     f"Location: {camera.url()}\r\n\r\n" if method == "DESCRIBE" else
+                     f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n")
+    r = Receiver(f"rtsp://127.0.0.1:{moved.port}/old-path")
+    r.play()
+    check("a 302 redirect is followed to the camera, which is told the pair",
+          r.wait_frames(10) and len(client_ports(camera)) == 1, f"{r.frames}, {client_ports(camera)}")
+    r.stop()
+    moved.close()
+    camera.stop()
+
+    sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=cam\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:stream=0\r\n")
+
+    def answer(method, cseq, headers):
+        if method == "DESCRIBE":
+            return (f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nContent-Type: application/sdp\r\n"
+                    f"Content-Base: rtsp://127.0.0.1:{liar.port}/cam/\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}")
+        if method == "SETUP":
+            return (f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nSession: 12345678\r\n"
+                    f"Transport: RTP/AVP;unicast;client_port=40000-40001;server_port=50000-50001\r\n\r\n")
+        return f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n"
+    liar = TinyRtsp(answer)
+    r = Receiver(f"rtsp://127.0.0.1:{liar.port}/cam", extra="reconnect-attempts=0")
+    r.play()
+    error = r.error_text(10)
+    check("a SETUP answer with another client_port is an error that says so",
+          "answered client_port=40000-40001" in error and "was asked" in error, error)
+    r.stop()
+    liar.close()
+
+
 def test_video_and_audio():
     camera = Camera("--media", "av")
     r = Receiver(camera.url(), audio=True)
@@ -365,7 +439,8 @@ def test_bad_location():
     p.set_state(Gst.State.NULL)
 
 
-TESTS = (test_bad_location, test_h264, test_stale_session_same_address, test_video_and_audio, test_authentication,
+TESTS = (test_bad_location, test_h264, test_stale_session_same_address, test_redirect_and_a_wrong_client_port,
+         test_video_and_audio, test_authentication,
          test_keep_alive, test_camera_restart, test_no_camera)
 for test in TESTS:
     if len(sys.argv) > 1 and test.__name__ not in sys.argv[1:]:
