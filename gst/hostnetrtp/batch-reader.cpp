@@ -28,17 +28,20 @@ constexpr unsigned kBatch = 64;
  * slot for camera-sized packets. */
 constexpr gsize kSlot = 65536;
 
-/* Once datagrams are waiting, the reader lets the batch grow this long
- * before reading it: a smoothly paced sender (one datagram every 50 us)
- * then wakes the reader, and rtpbin's jitterbuffer thread behind it, once
- * per millisecond instead of once per datagram. Against rtpbin's latency
- * (200 ms by default) a millisecond is nothing; bursts are read at once
- * when a full batch is waiting. A batch is stamped when it is read, as
- * udpsrc stamps a datagram when it reads it: a datagram may be up to this
- * much older than its stamp. (The kernel's own receive times, SO_TIMESTAMPNS,
- * were tried: on loopback they are not all on one clock, and dating
- * packets by them let a spoofer's sequence pass the gate's timing rules.) */
+/* After a read that found only a few datagrams (fewer than kFew), the
+ * reader lets the next batch gather this long before reading it: a smoothly
+ * paced sender (one datagram every 50 us) then wakes the reader, and
+ * rtpbin's jitterbuffer thread behind it, a few times per millisecond
+ * instead of once per datagram, while bursts (a camera's frames) are read
+ * as they come. Against rtpbin's latency (200 ms by default) a millisecond
+ * is nothing. A batch is stamped when it is read, as udpsrc stamps a
+ * datagram when it reads it: a datagram may be up to this much older than
+ * its stamp. (The kernel's own receive times, SO_TIMESTAMPNS, were tried:
+ * on loopback they are not all on one clock, and dating packets by them let
+ * a spoofer's sequence pass the gate's timing rules.) */
 constexpr GstClockTime kGather = GST_MSECOND;
+/* A read that finds fewer than this many datagrams lets the next gather. */
+constexpr unsigned kFew = 4;
 
 }  // namespace
 
@@ -53,6 +56,7 @@ struct HostnetRtpBatchReader {
   GstPoll *gather;  /* no descriptors: a sleep a flush interrupts */
   GstPollFD fd;
   bool more_waiting;
+  bool gather_next;
   guint8 *slab;      /* kBatch slots of kSlot bytes */
   std::vector<struct mmsghdr> *messages;
   std::vector<struct iovec> *vectors;
@@ -143,7 +147,7 @@ start (GstBaseSrc *src) noexcept
   self->fd.fd = g_socket_get_fd (self->socket);
   gst_poll_add_fd (self->poll, &self->fd);
   gst_poll_fd_ctl_read (self->poll, &self->fd, TRUE);
-  self->more_waiting = false;
+  self->more_waiting = self->gather_next = false;
   return TRUE;
 }
 
@@ -180,7 +184,13 @@ unlock_stop (GstBaseSrc *src) noexcept
 static int
 read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
 {
-  if (!self->more_waiting) {
+  if (self->gather_next) {
+    /* The last read found only a few: let the next batch gather first. */
+    if (gst_poll_wait (self->gather, kGather) < 0 && errno == EBUSY) {
+      flow = GST_FLOW_FLUSHING;
+      return -1;
+    }
+  } else if (!self->more_waiting) {
     const gint ready = gst_poll_wait (self->poll, GST_CLOCK_TIME_NONE);
     if (ready < 0) {
       if (errno == EBUSY) {
@@ -188,10 +198,6 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
         return -1;
       }
       return 0;  /* EINTR, EAGAIN: again */
-    }
-    if (gst_poll_wait (self->gather, kGather) < 0 && errno == EBUSY) {
-      flow = GST_FLOW_FLUSHING;
-      return -1;
     }
   }
   for (unsigned i = 0; i < kBatch; i++) {
@@ -206,7 +212,7 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
   const int n = recvmmsg (self->fd.fd, self->messages->data (), kBatch, MSG_DONTWAIT, nullptr);
   if (n < 0) {
     const int err = errno;
-    self->more_waiting = false;
+    self->more_waiting = self->gather_next = false;
     /* Nothing waiting, or an ICMP error for something this socket sent
      * (its reports): udpsrc carries on after those too. */
     if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNREFUSED ||
@@ -217,8 +223,10 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
     flow = GST_FLOW_ERROR;
     return -1;
   }
-  /* A full batch: more is likely waiting, read again before polling. */
+  /* A full batch: more is likely waiting, read again before polling. A
+   * few only: datagrams come one by one, let them gather. */
   self->more_waiting = unsigned (n) == kBatch;
+  self->gather_next = n > 0 && unsigned (n) < kFew;
   return n;
 }
 

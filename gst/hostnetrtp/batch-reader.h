@@ -1,6 +1,7 @@
 /* hostnetrtp — the batched socket reader: one stream socket's datagrams,
- * read with recvmmsg as many as are waiting (up to 64) once a millisecond
- * has let a batch gather, timestamped with one clock read per batch, judged by the stream's gate on the bytes the
+ * read with recvmmsg as many as are waiting (up to 64; after a read that
+ * found only a few, a millisecond lets the next batch gather), timestamped
+ * with one clock read per batch, judged by the stream's gate on the bytes the
  * kernel wrote (a dropped datagram never becomes a buffer), and pushed to
  * rtpbin from the reader's thread. It replaces udpsrc and the queue behind
  * it: the kernel's receive buffer (buffer-size) holds what arrives while
