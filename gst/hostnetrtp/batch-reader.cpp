@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -42,6 +43,8 @@ constexpr gsize kSlot = 65536;
 constexpr GstClockTime kGather = GST_MSECOND;
 /* A read that finds fewer than this many datagrams lets the next gather. */
 constexpr unsigned kFew = 4;
+/* Each datagram's control data: the socket's drop count (SO_RXQ_OVFL). */
+constexpr gsize kControl = CMSG_SPACE (sizeof (guint32));
 
 }  // namespace
 
@@ -58,6 +61,8 @@ struct HostnetRtpBatchReader {
   bool more_waiting;
   bool gather_next;
   guint8 *slab;      /* kBatch slots of kSlot bytes */
+  std::vector<guint8> *control;  /* kBatch blocks of kControl bytes */
+  guint32 kernel_drops;          /* the socket's drop count last seen (the socket's life long) */
   std::vector<struct mmsghdr> *messages;
   std::vector<struct iovec> *vectors;
   std::vector<struct sockaddr_storage> *senders;
@@ -83,6 +88,8 @@ hostnetrtp_batch_reader_init (HostnetRtpBatchReader *self)
   gst_poll_fd_init (&self->fd);
   void *slab = mmap (nullptr, kBatch * kSlot, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   self->slab = slab == MAP_FAILED ? nullptr : static_cast<guint8 *> (slab);
+  self->control = new std::vector<guint8> (kBatch * kControl);
+  self->kernel_drops = 0;
   self->messages = new std::vector<struct mmsghdr> (kBatch);
   self->vectors = new std::vector<struct iovec> (kBatch);
   self->senders = new std::vector<struct sockaddr_storage> (kBatch);
@@ -112,6 +119,7 @@ finalize (GObject *object) noexcept
   delete self->hooks;
   if (self->slab)
     munmap (self->slab, kBatch * kSlot);
+  delete self->control;
   delete self->messages;
   delete self->vectors;
   delete self->senders;
@@ -145,6 +153,10 @@ start (GstBaseSrc *src) noexcept
   }
   gst_poll_fd_init (&self->fd);
   self->fd.fd = g_socket_get_fd (self->socket);
+  /* Each datagram then carries the socket's count of datagrams dropped on
+   * a full receive buffer: a loss nothing else would show. */
+  const int on = 1;
+  setsockopt (self->fd.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof (on));
   gst_poll_add_fd (self->poll, &self->fd);
   gst_poll_fd_ctl_read (self->poll, &self->fd, TRUE);
   self->more_waiting = self->gather_next = false;
@@ -179,6 +191,27 @@ unlock_stop (GstBaseSrc *src) noexcept
   return TRUE;
 }
 
+/* The socket's drop count, as the last of @n datagrams carries it: what
+ * grew since the last read goes to the stream's counters. */
+static void
+note_kernel_drops (HostnetRtpBatchReader *self, int n) noexcept
+{
+  guint32 count = self->kernel_drops;
+  for (int i = 0; i < n; i++) {
+    struct msghdr &h = (*self->messages)[i].msg_hdr;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR (&h); c; c = CMSG_NXTHDR (&h, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+        guint32 value;
+        std::memcpy (&value, CMSG_DATA (c), sizeof (value));
+        if (value - self->kernel_drops < G_MAXUINT32 / 2)  /* later, modulo 2^32 */
+          count = std::max (count, value);
+      }
+  }
+  if (count != self->kernel_drops && self->hooks->dropped_in_kernel)
+    self->hooks->dropped_in_kernel (count - self->kernel_drops);
+  self->kernel_drops = count;
+}
+
 /* Waits for datagrams and reads what is waiting; the count, 0 to try
  * again, or a flow return (flushing, error) as a negative value. */
 static int
@@ -208,6 +241,8 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
     h.msg_namelen = sizeof (struct sockaddr_storage);
     h.msg_iov = &(*self->vectors)[i];
     h.msg_iovlen = 1;
+    h.msg_control = self->control->data () + i * kControl;
+    h.msg_controllen = kControl;
   }
   const int n = recvmmsg (self->fd.fd, self->messages->data (), kBatch, MSG_DONTWAIT, nullptr);
   if (n < 0) {
@@ -223,6 +258,7 @@ read_batch (HostnetRtpBatchReader *self, GstFlowReturn &flow) noexcept
     flow = GST_FLOW_ERROR;
     return -1;
   }
+  note_kernel_drops (self, n);
   /* A full batch: more is likely waiting, read again before polling. A
    * few only: datagrams come one by one, let them gather. */
   self->more_waiting = unsigned (n) == kBatch;

@@ -36,6 +36,8 @@ struct BatchReaderHooks {
   std::function<void (GstBuffer *buffer)> divert;
   /* A datagram larger than the reader's slot (cut by the kernel): dropped. */
   std::function<void (const Peer &from)> oversized;
+  /* @count more datagrams the kernel dropped, the socket's buffer full (SO_RXQ_OVFL). */
+  std::function<void (guint64 count)> dropped_in_kernel;
 };
 
 /* A reader named @name for @socket (borrowed: the element keeps it open

@@ -117,6 +117,7 @@ GstElement *batched_reader (Stream &stream, const std::string &name, GSocket *so
   };
   hooks.divert = [path] (GstBuffer *buffer) { path->push_split_rtcp (buffer); };
   hooks.oversized = [path] (const Peer &from) { path->drop_oversized (from); };
+  hooks.dropped_in_kernel = [path] (guint64 count) { path->drop_in_kernel (count); };
   return batch_reader_new (name.c_str (), socket, caps, std::move (hooks));
 }
 
@@ -540,6 +541,7 @@ GstStructure *stream_stats (Stream &stream)
       "dropped-malformed", G_TYPE_UINT64, c.dropped_malformed,
       "dropped-foreign", G_TYPE_UINT64, c.dropped_foreign,
       "dropped-out-of-sequence", G_TYPE_UINT64, c.dropped_out_of_sequence,
+      "dropped-kernel", G_TYPE_UINT64, c.dropped_kernel,
       nullptr);
   /* A sender silent for two seconds sends nothing now. */
   const bool sending = g_get_monotonic_time () - c.last_packet_us < 2 * G_USEC_PER_SEC;

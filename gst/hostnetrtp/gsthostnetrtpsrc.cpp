@@ -869,13 +869,14 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
    * packets-lost, duplicates, jitter (clock-rate units), bitrate,
    * rtcp-packets-received, reports-sent, sender-changes, and what the gate
    * dropped (dropped-not-allowed, dropped-malformed, dropped-foreign,
-   * dropped-out-of-sequence).
+   * dropped-out-of-sequence), and dropped-kernel: datagrams the kernel
+   * dropped on a full receive buffer (receive-path=batched).
    */
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
       "Per stream (stream-N): ports, ssrc, sender, packets-received, bytes-received, "
       "packets-lost, duplicates, jitter, bitrate, rtcp-packets-received, reports-sent, "
       "sender-changes, dropped-not-allowed, dropped-malformed, dropped-foreign, "
-      "dropped-out-of-sequence", GST_TYPE_STRUCTURE, ro);
+      "dropped-out-of-sequence, dropped-kernel", GST_TYPE_STRUCTURE, ro);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_add_static_pad_template_with_gtype (element_class, &src_template,

@@ -119,6 +119,13 @@ void StreamGate::count_malformed (const Peer &from)
   count_drop (Drop::Malformed, from);
 }
 
+void StreamGate::count_kernel_drops (guint64 count)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  counters_.dropped_kernel += count;
+  pending_.kernel += count;
+}
+
 void StreamGate::set_takeover_after (gint64 us)
 {
   std::lock_guard<std::mutex> guard (lock_);

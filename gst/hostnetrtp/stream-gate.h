@@ -87,6 +87,7 @@ struct GateCounters {
   guint64 dropped_malformed = 0;
   guint64 dropped_foreign = 0;  /* another sender's, or RTCP before any sender */
   guint64 dropped_out_of_sequence = 0;  /* the sender's SSRC, implausible seq/timestamp */
+  guint64 dropped_kernel = 0;   /* overflowed the socket's receive buffer before being read */
   guint64 sender_changes = 0;
   gint64 last_packet_us = 0;    /* monotonic time of the last accepted RTP; 0: never */
   guint jitter = 0;             /* interarrival jitter (RFC 3550 A.8), clock-rate units */
@@ -95,10 +96,10 @@ struct GateCounters {
 
 /* Drops since the previous report, for one rate-limited warning. */
 struct DropReport {
-  guint64 not_allowed = 0, malformed = 0, foreign = 0, out_of_sequence = 0;
+  guint64 not_allowed = 0, malformed = 0, foreign = 0, out_of_sequence = 0, kernel = 0;
   Peer example;           /* the last dropped datagram's source */
   Drop example_reason = Drop::None;
-  guint64 total () const { return not_allowed + malformed + foreign + out_of_sequence; }
+  guint64 total () const { return not_allowed + malformed + foreign + out_of_sequence + kernel; }
 };
 
 struct ServerPorts {
@@ -155,6 +156,8 @@ class StreamGate {
 
   /* A datagram the reader could not take whole: counted as malformed. */
   void count_malformed (const Peer &from);
+  /* @count more datagrams the kernel dropped, its receive buffer full. */
+  void count_kernel_drops (guint64 count);
 
  private:
   GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);

@@ -33,6 +33,9 @@ std::string drop_summary (guint index, guint port, const DropReport &r)
     os << " " << r.not_allowed << " from senders not allowed (allowed-senders; in pull mode, not the camera's server_port);";
   if (r.malformed)
     os << " " << r.malformed << " not valid RTP/RTCP;";
+  if (r.kernel)
+    os << " " << r.kernel << " lost in the kernel's receive buffer before they could be read (raise "
+          "buffer-size, and net.core.rmem_max if the kernel grants less);";
   if (r.foreign)
     os << " " << r.foreign << " not from the stream's current sender (another one takes over "
           "after sender-timeout of silence, or at once after BYE);";
@@ -132,6 +135,12 @@ Admission StreamPath::admit_datagram (const guint8 *data, gsize size, const Peer
   if (!judge (data, size, from, rtcp, now_us))
     return Admission::Drop;
   return rtcp && !rtcp_socket ? Admission::Divert : Admission::Pass;
+}
+
+void StreamPath::drop_in_kernel (guint64 count) noexcept
+{
+  gate_.count_kernel_drops (count);
+  report_drops (g_get_monotonic_time ());
 }
 
 void StreamPath::drop_oversized (const Peer &from) noexcept

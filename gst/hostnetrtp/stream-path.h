@@ -53,6 +53,8 @@ class StreamPath {
 
   /* A datagram too large for the reader: dropped as malformed. */
   void drop_oversized (const Peer &from) noexcept;
+  /* @count datagrams the kernel dropped on a full receive buffer. */
+  void drop_in_kernel (guint64 count) noexcept;
 
   /* rtcp-mux: an RTCP buffer from the RTP socket, into rtpbin's RTCP sink. */
   void push_split_rtcp (GstBuffer *buffer) noexcept;

@@ -92,6 +92,46 @@ GST_START_TEST (test_both_receive_paths_take_any_datagram_size)
 }
 GST_END_TEST;
 
+/* Datagrams the kernel drops on a full receive buffer are counted and
+ * named: the reader does not read in PAUSED (a live source), so a burst
+ * then overflows a small buffer. */
+GST_START_TEST (test_kernel_drops_are_counted_and_told)
+{
+  GstElement *pipeline = launch (receiver (random_range (4), "buffer-size=65536"));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  const guint port = uint_property (src, "rtp-port");
+  Sender camera;
+  for (int i = 0; i < 1000; i++)
+    camera.send (camera.rtp.get (), port, Sender::rtp_packet (0xD0D0, camera.seq++,
+        camera.timestamp += 3000, 96, 1200));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  camera.send_rtp (port, 0xD0D0, 3);  /* a datagram read after the overflow carries the count */
+  guint64 dropped = 0;
+  for (int i = 0; i < 500 && dropped == 0; i++) {
+    g_usleep (10000);
+    GstStructure *stats = nullptr;
+    g_object_get (src, "stats", &stats, nullptr);
+    gst_structure_get_uint64 (gst_value_get_structure (gst_structure_get_value (stats, "stream-0")),
+        "dropped-kernel", &dropped);
+    gst_structure_free (stats);
+  }
+  /* 1000 x 1212 bytes into a buffer of 128 KiB (the kernel doubles 64 KiB): most are lost. */
+  fail_unless (dropped >= 500 && dropped < 1000, "dropped-kernel = %" G_GUINT64_FORMAT, dropped);
+  GstMessage *warning = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline), 5 * GST_SECOND,
+      GST_MESSAGE_WARNING);
+  fail_unless (warning != nullptr, "no warning about the kernel's drops");
+  GError *error = nullptr;
+  gst_message_parse_warning (warning, &error, nullptr);
+  fail_unless (strstr (error->message, "lost in the kernel's receive buffer") &&
+      strstr (error->message, "buffer-size"), "%s", error->message);
+  g_error_free (error);
+  gst_message_unref (warning);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
 /* SSRC squatting (issue 8): 50 packets carrying the camera's SSRC from
  * another host, sent before the camera starts, once made rtpsession drop
  * every packet of the camera for 36 s. Now the squatter holds the stream
@@ -857,6 +897,7 @@ datapath_suite (void)
   tcase_add_test (tc, test_receives_rtp);
   tcase_add_test (tc, test_both_receive_paths_take_any_datagram_size);
   tcase_add_test (tc, test_ssrc_squatting_before_the_camera_starts);
+  tcase_add_test (tc, test_kernel_drops_are_counted_and_told);
   tcase_add_test (tc, test_camera_restart_takes_over_injection_does_not);
   tcase_add_test (tc, test_payload_type_mismatch_still_flows);
   tcase_add_test (tc, test_static_payload_type_keeps_its_encoding);
