@@ -103,8 +103,8 @@ bool setting_for (GObject *object, const std::string &given, const std::string &
       (pspec->flags & G_PARAM_CONSTRUCT_ONLY) || name == "uri")
     return uri_error (error, GST_URI_ERROR_BAD_URI, "'" + given + "' is not a property it can "
         "set (gst-inspect-1.0 hostnetrtpsrc lists them)");
-  /* A password is never written back. */
-  const std::string shown = name == "user-pw" ? "..." : text;
+  /* A password is never written back, alone or inside a location. */
+  const std::string shown = name == "user-pw" ? "..." : name == "location" ? without_credentials (text) : text;
   UriSetting setting (pspec);
   std::string why;
   bool ok;

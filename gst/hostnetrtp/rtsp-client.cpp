@@ -72,6 +72,22 @@ bool valid_rtsp_location (const std::string &location, std::string &error)
     return false;
   }
   gst_rtsp_url_free (raw);
+  /* gst_rtsp_url_parse takes any number for a port and keeps it modulo
+   * 65536: rtsp://cam:99999/ would reach port 34463. */
+  std::string authority = location.substr (7, location.find_first_of ("/?#", 7) - 7);
+  authority = authority.substr (authority.rfind ('@') == std::string::npos ? 0 : authority.rfind ('@') + 1);
+  const size_t bracket = authority.rfind (']');
+  const size_t colon = authority.rfind (':');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    const std::string port = authority.substr (colon + 1);
+    const bool digits = !port.empty () && port.size () <= 5 &&
+        port.find_first_not_of ("0123456789") == std::string::npos;
+    if (!digits || std::atoi (port.c_str ()) < 1 || std::atoi (port.c_str ()) > 65535) {
+      error = "location '" + without_credentials (location) + "' has port '" + port +
+          "': an RTSP port is a number from 1 to 65535 (554 when left out)";
+      return false;
+    }
+  }
   return true;
 }
 

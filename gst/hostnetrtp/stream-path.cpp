@@ -43,8 +43,9 @@ std::string drop_summary (guint index, guint port, const DropReport &r)
     os << " " << r.out_of_sequence << " with the current sender's address and SSRC but an "
           "implausible sequence number or timestamp (a camera that restarts its sequence is "
           "followed after 250 ms of quiet; anything else is spoofed);";
-  os << " the last from " << r.example.to_string () << " (" << drop_reason (r.example_reason)
-     << "). The stream goes on";
+  if (r.example.valid)  /* not when only the kernel dropped: no sender was seen */
+    os << " the last from " << r.example.to_string () << " (" << drop_reason (r.example_reason) << ").";
+  os << " The stream goes on";
   if (r.not_allowed + r.malformed + r.foreign > 0 && r.example_reason != Drop::OutOfSequence)
     os << "; if these senders are not yours, set allowed-senders to the camera's address";
   return os.str ();

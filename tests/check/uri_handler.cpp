@@ -176,6 +176,8 @@ GST_START_TEST (test_malformed_uris_are_clear_errors_and_change_nothing)
     {"hostnetrtp://:5004?port-range=5006", "sets 'port-range' twice"},
     {"hostnetrtp://?encoding-name=%zz", "invalid percent escape"},
     {"hostnetrtp://?location=http://camera/x", "location 'http://camera/x' is not an RTSP URL"},
+    {"hostnetrtp://?location=rtsp://camera:99999/x", "has port '99999': an RTSP port is a number from 1 to 65535"},
+    {"hostnetrtp://?location=rtsp://u:s3cret@[::1]:0/x", "has port '0'"},
     {"hostnetrtp://?location=hostnetrtp://x", "location takes an rtsp:// URL"},
     {"hostnetrtp://?user-pw=s3cret&latency=x", "latency=x"},
     {"hostnetrtp://?user_pw=s3cret&latency=x", "latency=x"},
