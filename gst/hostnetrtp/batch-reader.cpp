@@ -6,7 +6,6 @@
 
 #include <gio/gio.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -191,25 +190,24 @@ unlock_stop (GstBaseSrc *src) noexcept
   return TRUE;
 }
 
-/* The socket's drop count, as the last of @n datagrams carries it: what
- * grew since the last read goes to the stream's counters. */
+/* The socket's drop count, as the last of @n datagrams that carries one
+ * tells it (the kernel stamps each datagram with the count when it queues
+ * it, and only once there were drops): what grew since the last read goes
+ * to the stream's counters. */
 static void
 note_kernel_drops (HostnetRtpBatchReader *self, int n) noexcept
 {
-  guint32 count = self->kernel_drops;
+  guint32 latest = self->kernel_drops;
   for (int i = 0; i < n; i++) {
     struct msghdr &h = (*self->messages)[i].msg_hdr;
     for (struct cmsghdr *c = CMSG_FIRSTHDR (&h); c; c = CMSG_NXTHDR (&h, c))
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-        guint32 value;
-        std::memcpy (&value, CMSG_DATA (c), sizeof (value));
-        if (value - self->kernel_drops < G_MAXUINT32 / 2)  /* later, modulo 2^32 */
-          count = std::max (count, value);
-      }
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+        std::memcpy (&latest, CMSG_DATA (c), sizeof (latest));
   }
-  if (count != self->kernel_drops && self->hooks->dropped_in_kernel)
-    self->hooks->dropped_in_kernel (count - self->kernel_drops);
-  self->kernel_drops = count;
+  const guint32 grew = latest - self->kernel_drops;  /* modulo 2^32, as the kernel counts */
+  if (grew && self->hooks->dropped_in_kernel)
+    self->hooks->dropped_in_kernel (grew);
+  self->kernel_drops = latest;
 }
 
 /* Waits for datagrams and reads what is waiting; the count, 0 to try

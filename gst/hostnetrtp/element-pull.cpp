@@ -145,7 +145,7 @@ class PullTask {
   void run () noexcept;
   Outcome session (std::string &reason);
   bool bind_and_build (RtspClient &client, const RtspDescription &description,
-      const std::vector<SetupReply> &replies, Allocation &allocation, std::string &reason);
+      const std::vector<CameraSender> &cameras, Allocation &allocation, std::string &reason);
   bool allocate (RtspClient &client, size_t n_streams, Allocation &allocation, std::string &reason);
   bool watch_session (RtspClient &client, const RtspDescription &description, std::string &reason);
 
@@ -190,21 +190,18 @@ bool PullTask::allocate (RtspClient &client, size_t n_streams, Allocation &alloc
 }
 
 bool PullTask::bind_and_build (RtspClient &client, const RtspDescription &description,
-    const std::vector<SetupReply> &replies, Allocation &allocation, std::string &reason)
+    const std::vector<CameraSender> &cameras, Allocation &allocation, std::string &reason)
 {
   std::vector<StreamPlan> plans;
   std::string servers;
   for (size_t i = 0; i < description.streams.size (); i++) {
-    const SetupReply &reply = replies[i];
+    const CameraSender &camera = cameras[i];
     GateConfig gate = gate_config (s_, description.streams[i].description, allocation.streams[i], nullptr);
-    CameraSender camera;
-    if (!camera_sender (client, reply, camera, reason))
-      return false;
     gate.filter = camera.filter;
     gate.server_ports = camera.ports;
     gate.fixed_report_to = camera.report_to;
-    servers += (servers.empty () ? "" : ",") + std::to_string (reply.server_rtp_port) + "/" +
-        std::to_string (reply.server_rtcp_port);
+    servers += (servers.empty () ? "" : ",") + std::to_string (camera.ports.rtp) + "/" +
+        std::to_string (camera.ports.rtcp);
     plans.push_back ({description.streams[i].description, std::move (allocation.streams[i]),
         std::move (gate)});
   }
@@ -253,35 +250,32 @@ PullTask::Outcome PullTask::session (std::string &reason)
         std::to_string (built.size ()) + ": restart the pipeline to follow it";
     return Outcome::Lost;
   }
-  std::vector<SetupReply> replies (description.streams.size ());
+  std::vector<CameraSender> cameras (description.streams.size ());
   for (size_t i = 0; i < description.streams.size (); i++) {
     const BoundStream &sockets = built.empty () ? allocation.streams[i] : built[i]->path->sockets ();
-    if (!client.setup (description.streams[i], sockets.rtp_port, sockets.rtcp_port, replies[i], reason))
+    SetupReply reply;
+    if (!client.setup (description.streams[i], sockets.rtp_port, sockets.rtcp_port, reply, reason))
       return stopping () ? Outcome::Stopped : Outcome::Lost;
+    if (!camera_sender (client, reply, cameras[i], reason))
+      return Outcome::Lost;
   }
   if (built.empty ()) {
-    if (!bind_and_build (client, description, replies, allocation, reason))
+    if (!bind_and_build (client, description, cameras, allocation, reason))
       return Outcome::Lost;
     built = streams_of (self_);
   } else {
     /* Reconnected: the same sockets and pads; the camera's ports may be new. */
     for (size_t i = 0; i < built.size (); i++) {
-      CameraSender camera;
-      if (!camera_sender (client, replies[i], camera, reason))
-        return Outcome::Lost;
       StreamGate &gate = built[i]->path->gate ();
-      gate.set_filter (camera.filter);
-      gate.set_server_ports (camera.ports);
-      gate.set_fixed_report_to (camera.report_to);
+      gate.set_filter (cameras[i].filter);
+      gate.set_server_ports (cameras[i].ports);
+      gate.set_fixed_report_to (cameras[i].report_to);
     }
   }
   for (size_t i = 0; i < built.size (); i++) {
-    CameraSender camera;
-    if (!camera_sender (client, replies[i], camera, reason))
-      return Outcome::Lost;
     const BoundStream &sockets = built[i]->path->sockets ();
-    send_hello (sockets.rtp.get (), camera.host, replies[i].server_rtp_port);
-    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), camera.host, replies[i].server_rtcp_port);
+    send_hello (sockets.rtp.get (), cameras[i].host, cameras[i].ports.rtp);
+    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras[i].host, cameras[i].ports.rtcp);
   }
   if (!wait_playing ())
     return client.teardown (description, reason), Outcome::Stopped;

@@ -79,13 +79,8 @@ GST_START_TEST (test_both_receive_paths_take_any_datagram_size)
       gst_sample_unref (sample);
     }
     fail_unless (sizes == std::set<gsize> ({1412, 9012, 20012, 60012}), "receive-path=%s", path);
-    GstStructure *stats = nullptr;
-    g_object_get (src, "stats", &stats, nullptr);
-    guint64 malformed = 1;
-    gst_structure_get_uint64 (gst_value_get_structure (gst_structure_get_value (stats, "stream-0")),
-        "dropped-malformed", &malformed);
-    gst_structure_free (stats);
-    fail_unless_equals_int (malformed, 0);
+    GstStructurePtr stats (stream_stats (pipeline, 0));
+    fail_unless_equals_int (stat_u64 (stats.get (), "dropped-malformed"), 0);
     gst_element_set_state (pipeline, GST_STATE_NULL);
     gst_object_unref (pipeline);
   }
@@ -110,11 +105,7 @@ GST_START_TEST (test_kernel_drops_are_counted_and_told)
   guint64 dropped = 0;
   for (int i = 0; i < 500 && dropped == 0; i++) {
     g_usleep (10000);
-    GstStructure *stats = nullptr;
-    g_object_get (src, "stats", &stats, nullptr);
-    gst_structure_get_uint64 (gst_value_get_structure (gst_structure_get_value (stats, "stream-0")),
-        "dropped-kernel", &dropped);
-    gst_structure_free (stats);
+    dropped = stat_u64 (stream_stats (pipeline, 0).get (), "dropped-kernel");
   }
   /* 1000 x 1212 bytes into a buffer of 128 KiB (the kernel doubles 64 KiB): most are lost. */
   fail_unless (dropped >= 500 && dropped < 1000, "dropped-kernel = %" G_GUINT64_FORMAT, dropped);

@@ -8,8 +8,9 @@ wrong path, and a camera that never answers (the state change returns at once,
 the error comes within tcp-timeout). Ends "N passed, N failed"."""
 import os
 import queue
+import re
+import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,47 +24,27 @@ from gi.repository import Gst  # noqa: E402
 Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from testlib import Checks, free_range  # noqa: E402
+from testlib import Checks, Process, free_range  # noqa: E402
 check = Checks()
 
 
-class Camera:
-    """rtsp-camera.py as a process; its output lines go to a queue."""
+class Camera(Process):
+    """rtsp-camera.py as a process (testlib.Process: its output lines in a
+    queue and a log), answering the commands it reads on stdin."""
 
     def __init__(self, *args, port=0):
-        self.args = list(args)
-        self.lines = queue.Queue()
-        self.log = []
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(HERE, "..", "..", "examples", "rtsp-camera.py"), "--port", str(port), *self.args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        line = self.wait_for("ready port=", 20)
+        super().__init__(["/usr/bin/python3", os.path.join(HERE, "..", "..", "examples", "rtsp-camera.py"),
+                          "--port", str(port), *args])
+        line = self.wait_for("^ready port=", 20)
         if not line:
-            raise RuntimeError("the camera did not start: " + "".join(self.log))
+            raise RuntimeError("the camera did not start: " + "\n".join(self.log))
         self.port = int(line.split("=")[1])
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.log.append(line)
-            self.lines.put(line.strip())
-
-    def wait_for(self, prefix, timeout=10):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                line = self.lines.get(timeout=max(0.01, end - time.monotonic()))
-            except queue.Empty:
-                break
-            if line.startswith(prefix):
-                return line
-        return None
 
     def ask(self, command):
         """What the camera answers to a command (rtsp-camera.py), without the command's name."""
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
-        line = self.wait_for(command + " ", 5)
+        line = self.wait_for("^" + re.escape(command) + " ", 5)
         return line.split(" ", 1)[1] if line else ""
 
     def sessions(self):
@@ -75,9 +56,8 @@ class Camera:
         return f"rtsp://{auth}127.0.0.1:{self.port}/cam"
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        """Killed: no TEARDOWN, no goodbye (the tests that restart it rely on that)."""
+        super().stop(signal.SIGKILL)
 
 
 class Receiver:
@@ -195,7 +175,7 @@ def test_h264():
           st.get_value("dropped-not-allowed") == 20 and st.get_value("ssrc") != 0xbad0bad0, st.to_string())
     r.stop()
     check("TEARDOWN on stop: the camera holds no session",
-          camera.wait_for("teardown session=", 5) is not None and camera.sessions() == 0)
+          camera.wait_for("^teardown session=", 5) is not None and camera.sessions() == 0)
     camera.stop()
 
 
