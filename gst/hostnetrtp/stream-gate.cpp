@@ -27,6 +27,10 @@ constexpr gint64 kResyncQuiet = 250 * G_TIME_SPAN_MILLISECOND;
 /* The same host with a new SSRC (an encoder restarted without BYE) takes
  * over after this much quiet of the old SSRC, or sender-timeout if shorter. */
 constexpr gint64 kSameHostQuiet = 200 * G_TIME_SPAN_MILLISECOND;
+/* The sender's RTCP moves to another port of its host only after this much
+ * quiet on the port it came from: several report intervals (RFC 3550: 5 s,
+ * randomized up to 7.5 s), so a spoofer beside a live camera stays out. */
+constexpr gint64 kRtcpPortQuiet = 30 * G_TIME_SPAN_SECOND;
 
 }  // namespace
 
@@ -227,6 +231,16 @@ bool StreamGate::may_take_over (const Peer &from, gint64 now_us) const
       quiet >= (takeover_after_us_ > 0 ? std::min (kSameHostQuiet, takeover_after_us_) : kSameHostQuiet);
 }
 
+/* From the current sender's host: its RTCP port, its RTP port (one socket
+ * for both), or any port before its first RTCP, or once the old one has
+ * been quiet long enough. */
+bool StreamGate::sender_rtcp_port (const Peer &from, gint64 now_us) const
+{
+  const Peer &known = sender_.rtcp_from;
+  return !known.valid || from.port == known.port || from.port == sender_.rtp_from.port ||
+      now_us - sender_.rtcp_seen_us >= kRtcpPortQuiet;
+}
+
 GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
 {
   GateVerdict v;
@@ -282,6 +296,9 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     /* Media after a BYE: the sender is alive (or the BYE was spoofed). */
     sender_.said_bye = false;
   }
+  /* The sender's RTP moved (it restarted with its SSRC): so did its RTCP. */
+  if (sender_.rtp_from.valid && sender_.rtp_from.port != from.port)
+    sender_.rtcp_from = Peer ();
   sender_.rtp_from = from;
   sender_.last_seen_us = now_us;
   last_seq_ = header.seq;
@@ -314,9 +331,12 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   /* Only the current sender speaks, and only of itself: a compound naming
    * other sources would make rtpsession create them. */
   if (summary.first_ssrc != sender_.ssrc || !summary.only_first_ssrc ||
-      !sender_.rtp_from.same_host (from))
+      !sender_.rtp_from.same_host (from) || !sender_rtcp_port (from, now_us))
     return reject (v, Drop::ForeignSender, from);
-  sender_.rtcp_from = from;
+  /* RTCP from the RTP socket keeps a separate RTCP port learned before. */
+  if (!sender_.rtcp_from.valid || from.port != sender_.rtp_from.port)
+    sender_.rtcp_from = from;
+  sender_.rtcp_seen_us = now_us;
   sender_.last_seen_us = now_us;
   if (summary.bye)
     sender_.said_bye = true;

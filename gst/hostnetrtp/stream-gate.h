@@ -18,6 +18,10 @@
  *     any clock rate could have gone), or that restart elsewhere twice in a
  *     row once the old sequence has been quiet for 250 ms: spoofing with the
  *     sender's address and SSRC stays out while the sender is alive.
+ * RTCP is the current sender's when it comes from the sender's host, names
+ * only the sender's SSRC, and comes from the port the sender's RTCP came
+ * from before (or its RTP port): another port of that host is believed only
+ * once that one has been quiet for 30 s, or the RTP moved to another port.
  * Receiver reports go only where the current sender's own traffic says: the
  * address its accepted RTCP came from, else its RTP port + 1 once it passed
  * probation (two packets in sequence); a multicast stream reports to its
@@ -54,6 +58,7 @@ struct SenderState {
   guint32 ssrc = 0;
   Peer rtp_from;
   Peer rtcp_from;     /* from the last accepted RTCP; invalid before */
+  gint64 rtcp_seen_us = 0;  /* when that RTCP came */
   bool confirmed = false;
   bool said_bye = false;
   gint64 last_seen_us = 0;
@@ -164,6 +169,7 @@ class StreamGate {
   bool plausible (const RtpHeader &header, gint64 now_us) const;
   void measure (const RtpHeader &header, size_t size, gint64 now_us);
   bool may_take_over (const Peer &from, gint64 now_us) const;
+  bool sender_rtcp_port (const Peer &from, gint64 now_us) const;
   void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
 

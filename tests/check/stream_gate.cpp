@@ -375,6 +375,36 @@ GST_START_TEST (test_rtcp_only_from_the_sender_about_itself)
 }
 GST_END_TEST;
 
+GST_START_TEST (test_rtcp_port_of_the_sender_is_locked)
+{
+  /* A spoofer on the camera's host, with its SSRC, beside the live camera:
+   * its reports redirected the receiver's, its wild SRs reached rtpbin. */
+  StreamGate gate ({});
+  const gint64 s = G_USEC_PER_SEC;
+  Bytes a1 = rtp (0xA, 1), a2 = rtp (0xA, 2), sr = rtcp (0xA);
+  gate.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
+  gate.rtp (a2.data (), a2.size (), peer ("192.0.2.7", 40000), 2);
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 3).accepted ());
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 4).drop == Drop::ForeignSender,
+      "RTCP from another port of the camera's host passed while the camera's RTCP is alive");
+  fail_unless (destination (gate) == "192.0.2.7:40001", "%s", destination (gate).c_str ());
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40000), 5).accepted (),
+      "RTCP from the sender's RTP socket was refused");
+  fail_unless (destination (gate) == "192.0.2.7:40001", "RTCP from the RTP socket moved the reports: %s",
+      destination (gate).c_str ());
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 5 + 29 * s).drop == Drop::ForeignSender);
+  /* The camera's RTCP port quiet for 30 s: another port of its host is believed. */
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 5 + 30 * s).accepted ());
+  fail_unless (destination (gate) == "192.0.2.7:50000", "%s", destination (gate).c_str ());
+  /* The camera restarted with its SSRC on new ports: its RTCP follows at once. */
+  Bytes a3 = rtp (0xA, 3);
+  fail_unless (gate.rtp (a3.data (), a3.size (), peer ("192.0.2.7", 41000), 6 + 30 * s).accepted ());
+  fail_unless (destination (gate) == "192.0.2.7:41001", "%s", destination (gate).c_str ());
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 41001), 7 + 30 * s).accepted ());
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 8 + 30 * s).drop == Drop::ForeignSender);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_allowed_senders_before_anything)
 {
   GateConfig config;
@@ -452,8 +482,12 @@ GST_START_TEST (test_reports_never_to_port_zero)
   gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6000), 3);
   fail_unless (destination (gate) == "192.0.2.7:6000", "%s", destination (gate).c_str ());
   /* RTCP port 0 is not a destination either. */
-  gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 0), 4);
-  fail_unless (destination (gate).empty ());
+  StreamGate zero ({});
+  zero.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
+  zero.rtp (a2.data (), a2.size (), peer ("192.0.2.7", 40000), 2);
+  fail_unless (zero.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 0), 3).accepted ());
+  fail_unless (destination (zero, &why).empty (), "reports to %s", destination (zero).c_str ());
+  fail_unless (why.find ("port 0") != std::string::npos, "%s", why.c_str ());
 }
 GST_END_TEST;
 
@@ -602,6 +636,7 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_blind_spoofing_of_the_sender);
   tcase_add_test (tc, test_takeover_rules);
   tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
+  tcase_add_test (tc, test_rtcp_port_of_the_sender_is_locked);
   tcase_add_test (tc, test_allowed_senders_before_anything);
   tcase_add_test (tc, test_only_the_camera_server_ports);
   tcase_add_test (tc, test_reports_never_to_port_zero);
