@@ -8,11 +8,13 @@
  * address, floods of new SSRCs and of 65507-byte datagrams. For each, from
  * the outside: the share of the camera's packets that came out of src_0
  * and of its frames that were decoded, foreign packets that came out of
- * src_0, and the process's threads and memory before, at the peak and after.
+ * src_0, how many of the attack's datagrams the gate dropped, and the
+ * process's threads and memory before, at the peak and after.
  * Then the same attacks from another address with allowed-senders set to
  * the camera's. Ends "N passed, N failed".
  *
- *   hostile [--seconds S] [--rate N]   (defaults 2 s per attack, 5000/s)
+ *   hostile [--seconds S] [--rate N] [--only TEXT]
+ *   (defaults 2 s per attack, 5000/s; --only: the attacks whose name has TEXT)
  */
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
@@ -359,6 +361,13 @@ struct Receiver {
     return GST_PAD_PROBE_OK;
   }
 
+  /* Every datagram the gate dropped, of any kind, the kernel's included. */
+  guint64 dropped ()
+  {
+    return stat ("dropped-not-allowed") + stat ("dropped-malformed") + stat ("dropped-foreign") +
+        stat ("dropped-out-of-sequence") + stat ("dropped-kernel");
+  }
+
   guint64 stat (const char *field)
   {
     GstStructure *all = nullptr;
@@ -394,7 +403,7 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
   const Process before = Process::now ();
   const guint32 seq0 = camera.next_seq;
   const guint64 frames0 = camera.frames;
-  const guint64 foreign0 = r.foreign, decoded0 = r.frames;
+  const guint64 foreign0 = r.foreign, decoded0 = r.frames, dropped0 = r.dropped ();
   Process peak = before;
   guint64 attack_sent = 0;
   {
@@ -416,15 +425,16 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
   std::this_thread::sleep_for (std::chrono::milliseconds (500));
   const guint64 sent = seq_end - seq0, got = r.seen_between (seq0, seq_end);
   const guint64 foreign = r.foreign - foreign0;
+  const guint64 dropped = r.dropped () - dropped0;
   /* Memory and threads come back: a new source is gone within its timeout. */
   std::this_thread::sleep_for (std::chrono::milliseconds (1500));
   const Process after = Process::now ();
   const double kept = sent ? 100.0 * double (got) / double (sent) : 0;
   const double fps = frames ? 100.0 * double (decoded) / double (frames) : 0;
-  std::printf ("  %-40s %-4s %-6s %6u/s %8" G_GUINT64_FORMAT "  %7.2f%%  %6.1f%%  %7" G_GUINT64_FORMAT
-      "  %3ld/%3ld/%3ld  %4ld/%4ld/%4ld\n",
+  std::printf ("  %-40s %-4s %-6s %6u/s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT "  %7.2f%%  %6.1f%%  %7"
+      G_GUINT64_FORMAT "  %3ld/%3ld/%3ld  %4ld/%4ld/%4ld\n",
       attack.name, attack.rtcp_port ? "RTCP" : "RTP", attack.camera_address ? "camera" : "other",
-      rate, attack_sent, kept, fps, foreign, before.threads, peak.threads, after.threads,
+      rate, attack_sent, dropped, kept, fps, foreign, before.threads, peak.threads, after.threads,
       before.rss_kib / 1024, peak.rss_kib / 1024, after.rss_kib / 1024);
   std::fflush (stdout);
   const std::string what = std::string (attack.name) + " (" + (attack.rtcp_port ? "RTCP" : "RTP") +
@@ -433,6 +443,9 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
   check (kept >= min_kept, what + ": camera packets kept " + std::to_string (kept) + "% >= " +
       std::to_string (min_kept) + "%");
   check (fps >= 97.0, what + ": frames decoded " + std::to_string (fps) + "% of the camera's");
+  /* Nothing of it reached rtpbin: the gate dropped (and counted) it all. */
+  check (dropped * 1000 >= attack_sent * 999, what + ": the gate dropped " + std::to_string (dropped) +
+      " of the attack's " + std::to_string (attack_sent) + " datagrams");
   check (foreign == 0, what + ": " + std::to_string (foreign) + " foreign packets out of src_0");
   check (peak.threads <= before.threads + 4 && after.threads <= before.threads + 1,
       what + ": threads bounded and back (" + std::to_string (before.threads) + "/" +
@@ -444,8 +457,8 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
 
 void header ()
 {
-  std::printf ("  %-40s %-4s %-6s %8s %8s  %8s  %7s  %7s  %-13s  %s\n", "attack", "port", "from",
-      "rate", "sent", "kept", "frames", "foreign", "threads b/p/a", "RSS MiB b/p/a");
+  std::printf ("  %-40s %-4s %-6s %8s %8s %8s  %8s  %7s  %7s  %-13s  %s\n", "attack", "port", "from",
+      "rate", "sent", "dropped", "kept", "frames", "foreign", "threads b/p/a", "RSS MiB b/p/a");
 }
 
 }  // namespace
@@ -455,11 +468,14 @@ int main (int argc, char **argv)
   gst_init (&argc, &argv);
   double seconds = 2;
   unsigned rate = 5000;
+  const char *only = nullptr;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp (argv[i], "--seconds") == 0)
       seconds = std::atof (argv[i + 1]);
     else if (std::strcmp (argv[i], "--rate") == 0)
       rate = std::atoi (argv[i + 1]);
+    else if (std::strcmp (argv[i], "--only") == 0)
+      only = argv[i + 1];
   }
   if (!gst_element_factory_find ("hostnetrtpsrc") || !gst_element_factory_find ("x264enc") ||
       !gst_element_factory_find ("avdec_h264")) {
@@ -479,6 +495,8 @@ int main (int argc, char **argv)
     for (const Attack &attack : attacks ()) {
       if (filtered && attack.camera_address)
         continue;  /* the camera's own address passes any address filter */
+      if (only && !std::strstr (attack.name, only))
+        continue;
       run_attack (attack, receiver, camera, seconds, rate, filtered);
     }
     std::printf ("  the gate dropped: %" G_GUINT64_FORMAT " not allowed, %" G_GUINT64_FORMAT
