@@ -99,6 +99,8 @@ void StreamGate::set_server_ports (ServerPorts ports)
   server_ports_ = ports;
   if (sender_.present && !server_ports_.allow_rtp (sender_.rtp_from))
     sender_ = SenderState ();
+  else if (sender_.rtcp_from.valid && !server_ports_.allow_rtcp (sender_.rtcp_from))
+    sender_.rtcp_from = Peer ();
 }
 
 void StreamGate::set_fixed_report_to (const Peer &to)
@@ -232,13 +234,14 @@ bool StreamGate::may_take_over (const Peer &from, gint64 now_us) const
 }
 
 /* From the current sender's host: its RTCP port, its RTP port (one socket
- * for both), or any port before its first RTCP, or once the old one has
- * been quiet long enough. */
+ * for both, which never locks another port out), any port before its first
+ * RTCP, or once the learned port has been quiet long enough. */
 bool StreamGate::sender_rtcp_port (const Peer &from, gint64 now_us) const
 {
   const Peer &known = sender_.rtcp_from;
-  return !known.valid || from.port == known.port || from.port == sender_.rtp_from.port ||
-      now_us - sender_.rtcp_seen_us >= kRtcpPortQuiet;
+  const guint16 rtp_port = sender_.rtp_from.port;
+  return !known.valid || known.port == rtp_port || from.port == known.port ||
+      from.port == rtp_port || now_us - sender_.rtcp_seen_us >= kRtcpPortQuiet;
 }
 
 GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
@@ -246,13 +249,18 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   GateVerdict v;
   RtpHeader header;
   std::lock_guard<std::mutex> guard (lock_);
-  if ((filter_ && !filter_->allows (from)) || !server_ports_.allow_rtp (from))
+  if (!from.port || (filter_ && !filter_->allows (from)) || !server_ports_.allow_rtp (from))
     return reject (v, Drop::NotAllowed, from);
   if (!parse_rtp (data, size, header))
     return reject (v, Drop::Malformed, from);
   v.ssrc = header.ssrc;
   const bool current = sender_.present && sender_.ssrc == header.ssrc &&
       sender_.rtp_from.same_host (from);
+  /* The sender's SSRC from another port of its host: a restart on a new
+   * socket once its RTP has gone quiet, never a replay beside it. */
+  if (current && from.port != sender_.rtp_from.port &&
+      now_us - counters_.last_packet_us < kResyncQuiet)
+    return reject (v, Drop::OutOfSequence, from);
   if (!current) {
     if (!may_take_over (from, now_us))
       return reject (v, Drop::ForeignSender, from);
@@ -317,7 +325,7 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   GateVerdict v;
   RtcpSummary summary;
   std::lock_guard<std::mutex> guard (lock_);
-  if ((filter_ && !filter_->allows (from)) || !server_ports_.allow_rtcp (from))
+  if (!from.port || (filter_ && !filter_->allows (from)) || !server_ports_.allow_rtcp (from))
     return reject (v, Drop::NotAllowed, from);
   if (!parse_rtcp (data, size, summary))
     return reject (v, Drop::Malformed, from);
@@ -333,10 +341,12 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   if (summary.first_ssrc != sender_.ssrc || !summary.only_first_ssrc ||
       !sender_.rtp_from.same_host (from) || !sender_rtcp_port (from, now_us))
     return reject (v, Drop::ForeignSender, from);
-  /* RTCP from the RTP socket keeps a separate RTCP port learned before. */
+  /* RTCP from the RTP socket keeps a separate RTCP port learned before,
+   * and does not keep that port alive. */
   if (!sender_.rtcp_from.valid || from.port != sender_.rtp_from.port)
     sender_.rtcp_from = from;
-  sender_.rtcp_seen_us = now_us;
+  if (from.port == sender_.rtcp_from.port)
+    sender_.rtcp_seen_us = now_us;
   sender_.last_seen_us = now_us;
   if (summary.bye)
     sender_.said_bye = true;

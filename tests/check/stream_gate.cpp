@@ -402,6 +402,53 @@ GST_START_TEST (test_rtcp_port_of_the_sender_is_locked)
   fail_unless (destination (gate) == "192.0.2.7:41001", "%s", destination (gate).c_str ());
   fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 41001), 7 + 30 * s).accepted ());
   fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 8 + 30 * s).drop == Drop::ForeignSender);
+  /* A replay of the camera's packet from another port while the camera
+   * streams does not move its RTP, nor unlock its RTCP port. */
+  Bytes a4 = rtp (0xA, 4);
+  fail_unless (gate.rtp (a4.data (), a4.size (), peer ("192.0.2.7", 41000), 9 + 30 * s).accepted ());
+  fail_unless (gate.rtp (a4.data (), a4.size (), peer ("192.0.2.7", 50000), 10 + 30 * s).drop == Drop::OutOfSequence,
+      "a replayed packet from another port of the camera's host moved the sender");
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 11 + 30 * s).drop == Drop::ForeignSender);
+  fail_unless (destination (gate) == "192.0.2.7:41001", "%s", destination (gate).c_str ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_rtcp_from_the_rtp_socket_locks_nothing)
+{
+  const gint64 s = G_USEC_PER_SEC;
+  Bytes a1 = rtp (0xA, 1), a2 = rtp (0xA, 2), sr = rtcp (0xA);
+  Peer rtp_port = peer ("192.0.2.7", 40000);
+  /* RTCP first from the RTP socket: reports go there, and a separate RTCP
+   * port that appears later is still the sender's. */
+  StreamGate one ({});
+  one.rtp (a1.data (), a1.size (), rtp_port, 1);
+  one.rtp (a2.data (), a2.size (), rtp_port, 2);
+  fail_unless (one.rtcp (sr.data (), sr.size (), rtp_port, 3).accepted ());
+  fail_unless (destination (one) == "192.0.2.7:40000", "%s", destination (one).c_str ());
+  fail_unless (one.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 40001), 4).accepted ());
+  fail_unless (destination (one) == "192.0.2.7:40001", "%s", destination (one).c_str ());
+  /* RTCP from the RTP socket does not keep the learned port alive: 30 s
+   * after that port's last RTCP, another port may take over. */
+  fail_unless (one.rtcp (sr.data (), sr.size (), rtp_port, 20 * s).accepted ());
+  fail_unless (one.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 29 * s).drop == Drop::ForeignSender);
+  fail_unless (one.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50000), 4 + 30 * s).accepted ());
+}
+GST_END_TEST;
+
+GST_START_TEST (test_new_server_ports_forget_the_rtcp_port)
+{
+  /* Pull mode reconnected: SETUP named a new RTCP server port, the same RTP port. */
+  GateConfig config;
+  config.server_ports = ServerPorts {6000, 6001};
+  StreamGate gate (config);
+  Bytes a1 = rtp (0xA, 1), a2 = rtp (0xA, 2), sr = rtcp (0xA);
+  gate.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 6000), 1);
+  gate.rtp (a2.data (), a2.size (), peer ("192.0.2.7", 6000), 2);
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6001), 3).accepted ());
+  gate.set_server_ports (ServerPorts {6000, 7001});
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 7001), 4).accepted (),
+      "the camera's new RTCP port was refused for the old one's sake");
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6001), 5).drop == Drop::NotAllowed);
 }
 GST_END_TEST;
 
@@ -481,13 +528,14 @@ GST_START_TEST (test_reports_never_to_port_zero)
   Bytes sr = rtcp (0xA);
   gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6000), 3);
   fail_unless (destination (gate) == "192.0.2.7:6000", "%s", destination (gate).c_str ());
-  /* RTCP port 0 is not a destination either. */
+  /* Source port 0 is no sender: neither its RTCP nor its RTP is taken. */
   StreamGate zero ({});
   zero.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 40000), 1);
   zero.rtp (a2.data (), a2.size (), peer ("192.0.2.7", 40000), 2);
-  fail_unless (zero.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 0), 3).accepted ());
-  fail_unless (destination (zero, &why).empty (), "reports to %s", destination (zero).c_str ());
-  fail_unless (why.find ("port 0") != std::string::npos, "%s", why.c_str ());
+  fail_unless (zero.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 0), 3).drop == Drop::NotAllowed);
+  fail_unless (destination (zero) == "192.0.2.7:40001", "%s", destination (zero).c_str ());
+  StreamGate zero_rtp ({});
+  fail_unless (zero_rtp.rtp (a1.data (), a1.size (), peer ("192.0.2.7", 0), 1).drop == Drop::NotAllowed);
 }
 GST_END_TEST;
 
@@ -637,6 +685,8 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_takeover_rules);
   tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
   tcase_add_test (tc, test_rtcp_port_of_the_sender_is_locked);
+  tcase_add_test (tc, test_rtcp_from_the_rtp_socket_locks_nothing);
+  tcase_add_test (tc, test_new_server_ports_forget_the_rtcp_port);
   tcase_add_test (tc, test_allowed_senders_before_anything);
   tcase_add_test (tc, test_only_the_camera_server_ports);
   tcase_add_test (tc, test_reports_never_to_port_zero);

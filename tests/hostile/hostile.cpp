@@ -133,7 +133,7 @@ std::vector<std::vector<Bytes>> encode_camera ()
  * numbers and timestamps, and a sender report every second. */
 class Camera {
  public:
-  std::atomic<guint64> packets {0}, frames {0};
+  std::atomic<guint64> packets {0}, frames {0}, reports {0};
   std::atomic<guint32> next_seq {1};  /* the sequence number of the next packet, unwrapped */
 
   Camera (std::vector<std::vector<Bytes>> video, guint port)
@@ -171,6 +171,7 @@ class Camera {
       if (Clock::now () >= next_report) {
         Bytes sr = sender_report (kCameraSsrc, ts, guint32 (packets));
         send_to (rtcp_, port_ + 1, sr.data (), sr.size ());
+        reports++;
         next_report += std::chrono::seconds (1);
       }
       next += std::chrono::microseconds (33333);
@@ -404,6 +405,7 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
   const guint32 seq0 = camera.next_seq;
   const guint64 frames0 = camera.frames;
   const guint64 foreign0 = r.foreign, decoded0 = r.frames, dropped0 = r.dropped ();
+  const guint64 rtcp0 = r.stat ("rtcp-packets-received"), reports0 = camera.reports;
   Process peak = before;
   guint64 attack_sent = 0;
   {
@@ -426,6 +428,8 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
   const guint64 sent = seq_end - seq0, got = r.seen_between (seq0, seq_end);
   const guint64 foreign = r.foreign - foreign0;
   const guint64 dropped = r.dropped () - dropped0;
+  const guint64 rtcp_accepted = r.stat ("rtcp-packets-received") - rtcp0;
+  const guint64 camera_reports = camera.reports - reports0;
   /* Memory and threads come back: a new source is gone within its timeout. */
   std::this_thread::sleep_for (std::chrono::milliseconds (1500));
   const Process after = Process::now ();
@@ -446,6 +450,10 @@ void run_attack (const Attack &attack, Receiver &r, Camera &camera, double secon
   /* Nothing of it reached rtpbin: the gate dropped (and counted) it all. */
   check (dropped * 1000 >= attack_sent * 999, what + ": the gate dropped " + std::to_string (dropped) +
       " of the attack's " + std::to_string (attack_sent) + " datagrams");
+  /* Not one forged report: the RTCP that passed is the camera's (one may
+   * have been sent just before the window and counted just after). */
+  check (rtcp_accepted <= camera_reports + 1, what + ": " + std::to_string (rtcp_accepted) +
+      " RTCP compounds passed the gate, the camera sent " + std::to_string (camera_reports));
   check (foreign == 0, what + ": " + std::to_string (foreign) + " foreign packets out of src_0");
   check (peak.threads <= before.threads + 4 && after.threads <= before.threads + 1,
       what + ": threads bounded and back (" + std::to_string (before.threads) + "/" +
