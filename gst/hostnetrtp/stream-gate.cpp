@@ -81,7 +81,7 @@ const char *drop_reason (Drop drop)
     case Drop::Malformed: return "not valid RTP/RTCP";
     case Drop::ForeignSender: return "not the stream's current sender";
     case Drop::NotForUs: return "RTCP before any sender, or another receiver's report";
-    case Drop::OutOfSequence: return "the current sender's SSRC with an implausible sequence number or timestamp";
+    case Drop::OutOfSequence: return "the current sender's SSRC with an implausible sequence number or timestamp, or from another port of its host while it streams";
   }
   return "?";
 }

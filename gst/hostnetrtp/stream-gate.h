@@ -21,7 +21,8 @@
  * RTCP is the current sender's when it comes from the sender's host, names
  * only the sender's SSRC, and comes from the port the sender's RTCP came
  * from before (or its RTP port): another port of that host is believed only
- * once that one has been quiet for 30 s, or the RTP moved to another port.
+ * once that one has been quiet for 30 s, or the RTP moved to another port
+ * (which it does only after 250 ms of quiet on its own: a restart).
  * Receiver reports go only where the current sender's own traffic says: the
  * address its accepted RTCP came from, else its RTP port + 1 once it passed
  * probation (two packets in sequence); a multicast stream reports to its
@@ -57,8 +58,8 @@ struct SenderState {
   bool present = false;
   guint32 ssrc = 0;
   Peer rtp_from;
-  Peer rtcp_from;     /* from the last accepted RTCP; invalid before */
-  gint64 rtcp_seen_us = 0;  /* when that RTCP came */
+  Peer rtcp_from;     /* the port its RTCP comes from (learned); invalid before */
+  gint64 rtcp_seen_us = 0;  /* the last RTCP from that port */
   bool confirmed = false;
   bool said_bye = false;
   gint64 last_seen_us = 0;
@@ -91,7 +92,7 @@ struct GateCounters {
   guint64 dropped_not_allowed = 0;
   guint64 dropped_malformed = 0;
   guint64 dropped_foreign = 0;  /* another sender's, or RTCP before any sender */
-  guint64 dropped_out_of_sequence = 0;  /* the sender's SSRC, implausible seq/timestamp */
+  guint64 dropped_out_of_sequence = 0;  /* the sender's SSRC, implausible seq/timestamp or another port */
   guint64 dropped_kernel = 0;   /* overflowed the socket's receive buffer before being read */
   guint64 sender_changes = 0;
   gint64 last_packet_us = 0;    /* monotonic time of the last accepted RTP; 0: never */

@@ -40,9 +40,9 @@ std::string drop_summary (guint index, guint port, const DropReport &r)
     os << " " << r.foreign << " not from the stream's current sender (another one takes over "
           "after sender-timeout of silence, or at once after BYE);";
   if (r.out_of_sequence)
-    os << " " << r.out_of_sequence << " with the current sender's address and SSRC but an "
-          "implausible sequence number or timestamp (a camera that restarts its sequence is "
-          "followed after 250 ms of quiet; anything else is spoofed);";
+    os << " " << r.out_of_sequence << " with the current sender's host and SSRC but an "
+          "implausible sequence number or timestamp, or from another of its ports (a camera "
+          "that restarts is followed after 250 ms of quiet; anything else is spoofed);";
   if (r.example.valid)  /* not when only the kernel dropped: no sender was seen */
     os << " the last from " << r.example.to_string () << " (" << drop_reason (r.example_reason) << ").";
   os << " The stream goes on";
