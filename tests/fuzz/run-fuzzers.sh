@@ -13,9 +13,11 @@ if ! command -v clang++ >/dev/null; then
   echo "0 passed, 1 failed (fuzzing)"; exit 1
 fi
 if [ ! -f "$dir/build.ninja" ]; then
+  setup_log=$(mktemp)  # not beside the sources: nothing generated goes into the tree
   CC=clang CXX=clang++ meson setup "$dir" "$root" -Dfuzz=enabled -Db_sanitize=address,undefined \
-    -Db_lundef=false -Dtests=disabled -Dbench=disabled >"$dir.setup.log" 2>&1 ||
-    { cat "$dir.setup.log"; echo "0 passed, 1 failed (fuzzing: setup)"; exit 1; }
+    -Db_lundef=false -Dtests=disabled -Dbench=disabled >"$setup_log" 2>&1 ||
+    { cat "$setup_log"; rm -f "$setup_log"; echo "0 passed, 1 failed (fuzzing: setup)"; exit 1; }
+  rm -f "$setup_log"
 fi
 ninja -C "$dir" tests/fuzz/fuzz_packets tests/fuzz/fuzz_settings >/dev/null ||
   { echo "0 passed, 1 failed (fuzzing: build)"; exit 1; }
