@@ -2,10 +2,31 @@
  * the functions each of them gives the others.
  *
  *   gsthostnetrtpsrc.cpp  the GObject: properties, state changes, push mode's start
- *   element-streams.cpp   the inner pipeline around bound sockets, pads, stats, messages
- *   element-watch.cpp     while PLAYING: silence, idle streams, replaced senders, drop reports
- *   element-pull.cpp      pull mode: the camera's RTSP client
+ *   element-control.cpp   the control task: live settings, silence, idle streams,
+ *                         replaced senders, sender changes, drop warnings
+ *   element-tell.cpp      what the element tells: messages, notifications, stats
+ *   element-streams.cpp   the inner pipeline around bound sockets, and its pads
+ *   element-pull.cpp      pull mode: the camera's RTSP session, on the control task
  *   element-uri.cpp       hostnetrtp:// URIs (GstURIHandler)
+ *
+ * Threads. The application's threads set properties and change states;
+ * streaming threads (one reader per socket, rtpbin's) carry packets, count
+ * and enqueue; one control task per start (ControlTask, control-task.h)
+ * does everything else: the RTSP session, silence, idle streams, replaced
+ * senders, live settings applied to the children, and every message the
+ * element posts once it runs. A state change never waits for the task
+ * while it calls out, and never from the task's own thread.
+ *
+ * Locks. Every lock of the element is a leaf: none is taken while another
+ * is held, and none is held while calling into GStreamer or GLib code that
+ * may run someone else's (posting, notifying, a child's property, a pad or
+ * state operation, a signal). They are:
+ *   HostnetRtpSrcPrivate::lock  settings, running, the task's handle;
+ *   Control::published_lock     what readers see of a start (Published);
+ *   ControlTask's own           its queues and flags;
+ *   StreamGate's own            one stream's gate and counters;
+ *   the SDP path claims         (announcement.cpp), one per process;
+ *   the src_N pad's object lock its stream's media, caps and ports.
  *
  * Nothing here is for the rooms below the element, which know no element. */
 #pragma once
@@ -13,13 +34,14 @@
 #include "gsthostnetrtpsrc.h"
 
 #include "address-policy.h"
+#include "control-task.h"
 #include "encodings.h"
 #include "peer.h"
 #include "port-allocator.h"
 #include "stream-path.h"
+#include "stream-watch.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,11 +52,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_hostnet_rtp_src_debug);
 
 namespace hostnetrtp {
 
-/* What the user set. A start reads one copy, so it sees one consistent set. */
 /* How a stream's sockets are read: the batched reader (recvmmsg, buffer
  * lists, straight into rtpbin) or, kept for comparison, udpsrc and a queue. */
 enum class ReceivePath { Batched, Udpsrc };
 
+/* What the user set. A start reads one copy, so it sees one consistent set. */
 struct Settings {
   std::string port_range;
   std::string address = "0.0.0.0";
@@ -59,6 +81,7 @@ struct Settings {
   std::string user_id;
   std::string user_pw;
   guint64 tcp_timeout = 20 * G_USEC_PER_SEC;  /* us, as rtspsrc's */
+  guint64 teardown_timeout = 100 * GST_MSECOND;  /* ns, as rtspsrc's */
   int reconnect_attempts = -1;                /* -1: forever, 0: error out */
   guint reconnect_interval = 1000;            /* ms, doubling up to 30 s */
   guint reconnect_silence = 5000;             /* ms without data that count as a loss; 0: off */
@@ -69,20 +92,29 @@ struct Settings {
   bool pull () const { return !location.empty (); }
 };
 
-class PullTask;
-struct PullTaskDeleter {
-  void operator() (PullTask *task) const noexcept;
-};
-
 /* One stream's run-time parts, from build to teardown. Shared: a stats
- * reader or a pending GAP may still hold it while a teardown drops it. */
+ * reader may still hold it while a teardown drops it. Everything is set
+ * before the stream is published, and never changes after. */
 struct Stream {
   guint index = 0;
   StreamDescription description;
   std::unique_ptr<StreamPath> path;
   GstObjectPtr<GstElement> funnel;   /* also owned by the bin */
-  std::atomic<guint64> dequeued {0}; /* RTP packets out of the queue, into rtpbin */
+  std::atomic<guint64> dequeued {0}; /* RTP packets out of the reader, into rtpbin */
   std::string stream_id;             /* of src_N's stream-start, for this start */
+  /* Pushes the GAP that starts an idle stream: it may wait in a prerolling
+   * sink. Started by the task, joined by the teardown (children flushed). */
+  std::thread gap_pusher;
+  std::atomic<bool> gap_pushing {false};
+};
+
+/* What readers on any thread see of the current start. */
+struct Published {
+  std::vector<std::shared_ptr<Stream>> streams;
+  GstObjectPtr<GstElement> rtpbin;
+  guint rtp_port = 0;
+  guint rtcp_port = 0;
+  std::string advertise_address;
 };
 
 /* A replaced sender whose elements go once its last packets drained. */
@@ -90,18 +122,41 @@ struct PendingClear {
   guint session = 0;
   guint32 ssrc = 0;
   guint64 mark = 0;          /* RTP packets accepted before the new sender's first */
-  gint64 drained_at_us = 0;  /* when the queue had passed them all; 0: not yet */
+  gint64 drained_at_us = 0;  /* when the reader had passed them all; 0: not yet */
 };
 
-/* The watch thread: runs from the first PLAYING to PAUSED->READY, idle while
- * paused. Its body never runs under its lock. */
-struct Watch {
-  std::thread thread;
-  std::mutex lock;
-  std::condition_variable wakeup;
-  bool stop = false;
+class PullSession;
+struct PullSessionDeleter {
+  void operator() (PullSession *session) const noexcept;
+};
+
+/* One start, from NULL->READY to READY->NULL: the control task and what
+ * only the task touches. Shared by the element and the task's thread: a
+ * thread left to end by itself keeps it. */
+struct Run {
+  ControlTask task;
   bool playing = false;
-  guint generation = 0;  /* counts PAUSED->PLAYING: silence restarts from there */
+  guint generation = 0;         /* counts PAUSED->PLAYING: silence restarts from there */
+  StreamWatch silence;
+  guint watched_generation = G_MAXUINT;
+  size_t watched_streams = 0;
+  std::vector<PendingClear> pending_clears;
+  guint tick = 0;
+  std::unique_ptr<PullSession, PullSessionDeleter> pull;
+};
+
+/* The element's control: the task of the current start, what it
+ * publishes, and what the builder keeps across starts. */
+struct Control {
+  std::mutex published_lock;
+  Published published;
+  /* The builder's: written by whoever builds (a state change before the
+   * task starts in push mode, the task in pull mode) and by the teardown
+   * once the task stopped, never two at once. */
+  std::vector<GstPad *> pads;  /* src_N, kept across restarts while their number stays */
+  std::string sdp_path;
+  std::string sdp_written;
+  guint16 previous_rtp_port = 0;  /* a restart tries its previous pair first */
 };
 
 }  // namespace hostnetrtp
@@ -109,29 +164,12 @@ struct Watch {
 void gst_hostnet_rtp_src_uri_handler_init (gpointer g_iface, gpointer data) noexcept;
 
 struct HostnetRtpSrcPrivate {
-  /* Guards settings, running and the published run-time state below. The
-   * watch thread, the streaming threads and readers of stats take a copy of
-   * what they need under it (streams are shared) and work on the copy. */
+  /* Guards the settings, running and run (see the lock order above). */
   std::mutex lock;
   hostnetrtp::Settings settings;
   bool running = false;  /* from start to teardown: start-time properties are refused */
-  guint rtp_port = 0;
-  guint rtcp_port = 0;
-  std::string effective_advertise_address;
-  hostnetrtp::GstObjectPtr<GstElement> rtpbin;
-  std::vector<std::shared_ptr<hostnetrtp::Stream>> streams;
-  guint group_id = 0;  /* of every src_N's stream-start, for this start */
-
-  /* Touched only by state changes. */
-  std::string sdp_path;
-  std::string sdp_written;
-  guint16 previous_rtp_port = 0;  /* a restart tries its previous pair first */
-  std::vector<GstPad *> pads;  /* src_N, kept across restarts while their number stays */
-
-  std::mutex clear_lock;
-  std::vector<hostnetrtp::PendingClear> pending_clears;
-  hostnetrtp::Watch watch;
-  std::unique_ptr<hostnetrtp::PullTask, hostnetrtp::PullTaskDeleter> pull;  /* from PAUSED to READY */
+  std::shared_ptr<hostnetrtp::Run> run;  /* the current start's task */
+  hostnetrtp::Control control;
 };
 
 struct _GstHostnetRtpSrc {
@@ -141,8 +179,11 @@ struct _GstHostnetRtpSrc {
 
 namespace hostnetrtp {
 
+/* element-tell.cpp */
+
 /* Logs @text and posts it as an error or a warning the user reads, with the
- * caller's place in the code as its debug location. */
+ * caller's place in the code as its debug location: at once from a state
+ * change or a property setter, between jobs from the control task. */
 void post_message (GstHostnetRtpSrc *self, GstMessageType type, GstResourceError code,
     const std::string &text, const char *file, const char *function, int line);
 
@@ -159,6 +200,26 @@ inline void post_warning (GstHostnetRtpSrc *self, const std::string &text,
 {
   post_message (self, GST_MESSAGE_WARNING, code, text, file, function, line);
 }
+
+/* Posts an element message whose structure is @s (taken): always by the
+ * control task while a start has one (from a state change, once it runs). */
+void post_element_message (GstHostnetRtpSrc *self, GstStructure *s);
+
+/* Runs @callout between the task's jobs when called on the task (or with
+ * @by_the_task, whenever a start has a task), else at once. */
+void tell (GstHostnetRtpSrc *self, ControlTask::Job callout, bool by_the_task = false);
+
+/* Publishes stream 0's ports (notified) and posts hostnetrtp-allocation
+ * for the built streams; @extra fields are added to the message. */
+void announce (GstHostnetRtpSrc *self, const std::string &bound_address,
+    const std::string &advertise_address, bool multicast, bool rtcp_mux,
+    const GstStructure *extra = nullptr);
+
+GstStructure *element_stats (GstHostnetRtpSrc *self);
+
+/* The published streams, shared, and rtpbin (null when not built). */
+std::vector<std::shared_ptr<Stream>> streams_of (GstHostnetRtpSrc *self,
+    GstObjectPtr<GstElement> *rtpbin = nullptr);
 
 /* element-streams.cpp */
 
@@ -192,51 +253,50 @@ struct JitterSettings {
 
 /* Builds rtpbin and every stream around its sockets, links src_N (the
  * pads of the last start when their number is the same), and publishes
- * them. Children follow the element's state. False with a sentence in
- * @error; teardown_streams () then undoes what was built. */
-bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
+ * them once whole. Children follow the element's state. Packets' news go
+ * to @run's task. False with a sentence in @error; teardown_streams ()
+ * then undoes what was built. */
+bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> plans,
     const JitterSettings &jitter, ReceivePath receive_path, std::string &error);
 
-/* Undoes build_streams: stops and removes the inner elements, closes the
- * sockets; the pads stay, unlinked from the inside. Safe on a half build. */
+/* Undoes build_streams: stops and removes the inner elements, joins what
+ * pushes into them, closes the sockets; the pads stay, unlinked from the
+ * inside. Safe on a half build. */
 void teardown_streams (GstHostnetRtpSrc *self);
-
-/* The published streams, shared, and rtpbin (null when not built). */
-std::vector<std::shared_ptr<Stream>> streams_of (GstHostnetRtpSrc *self,
-    GstObjectPtr<GstElement> *rtpbin = nullptr);
-
-/* Posts hostnetrtp-allocation for the built streams, publishes stream 0's
- * ports (notified); @extra fields are added to the message. */
-void announce (GstHostnetRtpSrc *self, const std::string &bound_address,
-    const std::string &advertise_address, bool multicast, bool rtcp_mux,
-    const GstStructure *extra = nullptr);
-
-GstStructure *element_stats (GstHostnetRtpSrc *self);
 
 /* Pushes stream-start, the stream's caps, a segment and then @last (a GAP,
  * an EOS) into the stream's funnel through a pad of its own, which goes
  * again at once: a pad left on the funnel would hold back its EOS. */
 void push_into_funnel (Stream &stream, GstEvent *last);
 
-/* element-pull.cpp: pull mode's life, from the state changes */
+/* element-control.cpp */
+
+/* NULL->READY: a new start's task, not running yet (jobs wait for it). */
+std::shared_ptr<Run> control_prepare (GstHostnetRtpSrc *self);
+/* Starts the prepared task (after push mode's build, or at once). */
+void control_start (GstHostnetRtpSrc *self, const std::shared_ptr<Run> &run);
+/* PAUSED<->PLAYING. */
+void control_playing (GstHostnetRtpSrc *self, bool playing);
+/* READY->NULL: stops the task (see control-task.h). */
+void control_stop (GstHostnetRtpSrc *self);
+/* A live property changed: the task applies the settings to what runs. */
+void control_apply_live (GstHostnetRtpSrc *self);
+/* On the task: a stream's gate let a new sender in. */
+void control_sender_changed (GstHostnetRtpSrc *self, Stream &stream, const GateVerdict &verdict);
+/* The current start's task, if any. */
+std::shared_ptr<Run> current_run (GstHostnetRtpSrc *self);
+
+/* element-pull.cpp: pull mode's life, on the control task */
 
 bool pull_check (GstHostnetRtpSrc *self, const Settings &s);   /* NULL->READY */
-void pull_start (GstHostnetRtpSrc *self, const Settings &s);   /* READY->PAUSED */
-void pull_playing (GstHostnetRtpSrc *self, bool playing);      /* PLAY once playing */
-void pull_stop (GstHostnetRtpSrc *self);                       /* PAUSED->READY: TEARDOWN */
+void pull_open (GstHostnetRtpSrc *self, Run &run, const Settings &s);  /* READY->PAUSED */
+void pull_playing (Run &run, bool playing);                      /* PLAY once playing */
+void pull_close (Run &run);                                      /* PAUSED->READY: TEARDOWN */
 
 /* element-uri.cpp: sets the properties a hostnetrtp:// URI names, all or
  * none; false with a GError (GST_URI_ERROR) that says what is wrong. */
 bool apply_uri (GstHostnetRtpSrc *self, const std::string &uri, GError **error);
-
-/* element-watch.cpp */
-
-void watch_play (GstHostnetRtpSrc *self);   /* PAUSED->PLAYING: starts or resumes */
-void watch_pause (GstHostnetRtpSrc *self);  /* PLAYING->PAUSED: idles, never joins */
-void watch_stop (GstHostnetRtpSrc *self);   /* after PAUSED->READY: joins */
-
-/* From a streaming thread: a stream got a new sender (message; the old
- * one's elements removed once its last packets drained). */
-void sender_changed (GstHostnetRtpSrc *self, Stream &stream, const GateVerdict &verdict);
+/* @uri as anyone may read it back: no user-pw, no password in a location. */
+std::string uri_without_secrets (const std::string &uri);
 
 }  // namespace hostnetrtp

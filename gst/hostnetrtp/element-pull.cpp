@@ -1,25 +1,34 @@
 /* hostnetrtp — pull mode: the element as the camera's RTSP client.
  *
- * With location=rtsp://..., a task of the element's own (never a state
- * change) talks to the camera: OPTIONS and DESCRIBE give the streams, the
+ * With location=rtsp://..., the element's control task talks to the camera
+ * (never a state change): OPTIONS and DESCRIBE give the streams, the
  * allocator binds a pair for each (all or nothing), SETUP tells the camera
  * client_port = that pair, the streams are built around it (src_N appear),
- * a few datagrams from each socket to the camera's ports open any stateful
+ * a datagram from each socket to the camera's ports opens any stateful
  * firewall on the way, and PLAY starts the media once the element plays.
  * Then keep-alive before the session times out. The camera's address is
  * the streams' sender filter and its server_port their RTCP destination.
+ *
+ * Every step is a request whose answer comes back to the task (the
+ * connection's watch runs on the task's context), bounded by tcp-timeout:
+ * the task never waits on the camera, and a stop interrupts any step at
+ * once. A session that ends (a failure part-way, a stop) is torn down with
+ * TEARDOWN whenever the camera gave one, waiting at most teardown-timeout.
  *
  * A first connection that fails is an error that names the camera and what
  * it answered. A camera lost later (connection gone, keep-alive refused, no
  * data for reconnect-silence) is reconnected with backoff on the same bound
  * ports and pads, with a warning and a message for the loss and one for the
- * recovery; reconnect-attempts=0 errors out instead, as rtspsrc does. */
+ * recovery; reconnect-attempts=0 errors out instead, as rtspsrc does. A
+ * camera that comes back with another number of streams is an error: the
+ * pipeline's pads cannot follow it. */
 #include "element-private.h"
 
-#include "announcement.h"
 #include "rtsp-client.h"
 
 #include <gio/gio.h>
+
+#include <algorithm>
 
 #define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
 
@@ -28,7 +37,9 @@ namespace hostnetrtp {
 namespace {
 
 constexpr gint64 kMaxBackoff = 30 * G_USEC_PER_SEC;
-constexpr gint64 kPollInterval = 100 * G_TIME_SPAN_MILLISECOND;
+constexpr guint kSilenceCheckMs = 100;
+constexpr int kMaxRedirects = 5;
+constexpr const char *kUserAgent = "hostnetrtpsrc";
 
 /* A receiver report with no report block: what opens a stateful firewall
  * on the way for the camera's RTCP, and tells it we are here. */
@@ -55,10 +66,10 @@ struct CameraSender {
   Peer report_to;
 };
 
-bool camera_sender (const RtspClient &client, const SetupReply &reply, CameraSender &camera,
+bool camera_sender (const std::string &peer, const SetupReply &reply, CameraSender &camera,
     std::string &reason)
 {
-  camera.host = client.peer_address ();
+  camera.host = peer;
   if (!reply.source.empty () && Peer::from_string (reply.source).valid)
     camera.host = reply.source;  /* a host name there is not resolved: the peer it is */
   SenderFilter only_camera;
@@ -75,102 +86,313 @@ bool camera_sender (const RtspClient &client, const SetupReply &reply, CameraSen
 void post_pull_message (GstHostnetRtpSrc *self, const char *name, const std::string &camera,
     const std::string &reason, int attempt)
 {
-  GstStructure *s = gst_structure_new (name, "location", G_TYPE_STRING, camera.c_str (),
-      "reason", G_TYPE_STRING, reason.c_str (), "attempt", G_TYPE_INT, attempt, nullptr);
-  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  post_element_message (self, gst_structure_new (name, "location", G_TYPE_STRING, camera.c_str (),
+      "reason", G_TYPE_STRING, reason.c_str (), "attempt", G_TYPE_INT, attempt, nullptr));
 }
+
+/* The host part of an rtsp:// location, "" if it has none. */
+std::string host_of (const std::string &location)
+{
+  GstRTSPUrl *url = nullptr;
+  if (gst_rtsp_url_parse (location.c_str (), &url) != GST_RTSP_OK || !url)
+    return "";
+  std::string host = url->host ? url->host : "";
+  gst_rtsp_url_free (url);
+  return host;
+}
+
+using Headers = std::vector<std::pair<GstRTSPHeaderField, std::string>>;
 
 }  // namespace
 
-class PullTask {
+class PullSession {
  public:
-  PullTask (GstHostnetRtpSrc *self, Settings settings) : self_ (self), s_ (std::move (settings)) {}
-  ~PullTask () { stop (); }
-
-  void start ()
+  PullSession (GstHostnetRtpSrc *self, Run &run, Settings settings)
+      : self_ (self), run_ (run), s_ (std::move (settings))
   {
-    thread_ = std::thread ([this] { run (); });
   }
 
-  void set_playing (bool playing)
-  {
-    {
-      std::lock_guard<std::mutex> guard (lock_);
-      playing_ = playing;
-    }
-    wakeup_.notify_all ();
-  }
-
-  /* TEARDOWN (bounded) and join: the task notices at once. */
-  void stop ()
-  {
-    {
-      std::lock_guard<std::mutex> guard (lock_);
-      stopping_ = true;
-    }
-    wakeup_.notify_all ();
-    {
-      std::lock_guard<std::mutex> guard (client_lock_);
-      if (client_)
-        client_->interrupt ();
-    }
-    if (thread_.joinable ())
-      thread_.join ();
-  }
+  /* READY->PAUSED: connect, describe, set up; PLAY once playing. */
+  void open ();
+  void set_playing (bool playing);
+  /* PAUSED->READY: TEARDOWN, no reconnection. */
+  void close ();
+  /* The task's exit: TEARDOWN where a session exists, at most
+   * teardown-timeout; every connection closed. */
+  void exit ();
 
  private:
-  enum class Outcome { Stopped, Lost };
+  /* What to do with the camera's final answer to a request. */
+  using Then = std::function<void (GstRTSPMessage *response, GstRTSPStatusCode code)>;
+  struct Request {
+    GstRTSPMethod method = GST_RTSP_INVALID;
+    std::string uri;
+    Headers headers;
+    Then then;
+    bool challenged = false;
+  };
+  /* A connection on its way out: its TEARDOWN's answer, at most teardown-timeout. */
+  struct Retiring {
+    std::unique_ptr<RtspConnection> connection;
+    guint serial = 0;
+    bool done = false;
+  };
 
-  bool stopping ()
-  {
-    std::lock_guard<std::mutex> guard (lock_);
-    return stopping_;
-  }
+  void from_the_top ();
+  void connect ();
+  void options ();
+  void describe ();
+  void on_describe (GstRTSPMessage *response, GstRTSPStatusCode code);
+  void setup (size_t index);
+  void on_setup (size_t index, GstRTSPMessage *response);
+  void ready ();
+  void play ();
+  void keep_alive ();
+  void schedule_keep_alive ();
+  bool check_silence ();
 
-  /* Sleeps up to @us; false if asked to stop meanwhile. */
-  bool pause_for (gint64 us)
-  {
-    std::unique_lock<std::mutex> guard (lock_);
-    return !wakeup_.wait_for (guard, std::chrono::microseconds (us), [this] { return stopping_; });
-  }
+  bool allocate (size_t n_streams, Allocation &allocation, std::string &reason);
+  bool bind_and_build (Allocation &allocation, std::string &reason);
 
-  /* Waits until the element plays (PLAY then); false if asked to stop. */
-  bool wait_playing ()
-  {
-    std::unique_lock<std::mutex> guard (lock_);
-    wakeup_.wait (guard, [this] { return stopping_ || playing_; });
-    return !stopping_;
-  }
+  void request (GstRTSPMethod method, const std::string &uri, Headers headers, Then then);
+  void send (Request request);
+  void on_message (guint serial, GstRTSPMessage *message);
+  void on_closed (guint serial, const std::string &why);
+  void answer_camera (GstRTSPMessage *request);
+  std::string refusal (GstRTSPMethod method, GstRTSPMessage *response, GstRTSPStatusCode code) const;
+  std::string where () const;
 
-  void run () noexcept;
-  Outcome session (std::string &reason);
-  bool bind_and_build (RtspClient &client, const RtspDescription &description,
-      const std::vector<CameraSender> &cameras, Allocation &allocation, std::string &reason);
-  bool allocate (RtspClient &client, size_t n_streams, Allocation &allocation, std::string &reason);
-  bool watch_session (RtspClient &client, const RtspDescription &description, std::string &reason);
+  void fail (const std::string &reason, bool fatal = false);
+  void lost (const std::string &reason);
+  void end_session ();
+  void retire (bool teardown);
+  void sweep ();
+  bool stopping () const { return run_.task.stopping (); }
+  /* The location as a request names it: never with the credentials. */
+  std::string request_uri () const { return without_credentials (location_); }
+  void cancel (guint &timer);
 
-  GstHostnetRtpSrc *self_;
+  GstHostnetRtpSrc *const self_;
+  Run &run_;
   const Settings s_;
-  std::thread thread_;
-  std::mutex lock_;
-  std::condition_variable wakeup_;
-  bool stopping_ = false;
-  bool playing_ = false;
-  std::mutex client_lock_;
-  RtspClient *client_ = nullptr;  /* the session's, for stop () to interrupt */
-  bool established_ = false;      /* PLAY has succeeded once in this run */
-  bool lost_ = false;             /* since the last loss, not yet recovered */
-  int attempts_ = 0;              /* reconnections tried since the loss */
-  gint64 lost_at_us_ = 0;
+
+  /* Where the camera is: the location, after redirects; the credentials
+   * go with it only while it stays on the same host. */
+  std::string location_;
+  std::string user_, password_;
+  int redirects_ = 0;
+
+  std::unique_ptr<RtspConnection> connection_;
+  guint serial_ = 0;  /* of connection_; each connection has its own */
+  std::vector<Retiring> retiring_;
+  std::unique_ptr<Request> pending_;  /* the request waiting for its answer */
+
+  /* What the camera said. */
+  bool get_parameter_ = false;
+  std::string session_;
+  guint session_timeout_s_ = 60;
+  RtspDescription description_;
+  std::vector<CameraSender> cameras_;
+  Allocation allocation_;
   std::string bound_address_;
+
+  bool playing_ = false;    /* the element plays: PLAY when set up */
+  bool set_up_ = false;     /* every stream set up, waiting for PLAY */
+  bool streaming_ = false;  /* PLAY answered */
+  bool closed_ = true;      /* no session wanted (before open, after close) */
+  bool established_ = false;  /* PLAY has succeeded once since open () */
+  bool lost_ = false;         /* since the last loss, not yet recovered */
+  int attempts_ = 0;          /* reconnections tried since the loss */
+  gint64 lost_at_us_ = 0;
+  gint64 last_request_us_ = 0;
+  gint64 streaming_since_us_ = 0;
+  guint request_timer_ = 0, keep_alive_timer_ = 0, silence_timer_ = 0, reconnect_timer_ = 0;
 };
 
-bool PullTask::allocate (RtspClient &client, size_t n_streams, Allocation &allocation,
-    std::string &reason)
+void PullSessionDeleter::operator() (PullSession *session) const noexcept
+{
+  delete session;
+}
+
+void PullSession::cancel (guint &timer)
+{
+  run_.task.cancel_timer (timer);
+  timer = 0;
+}
+
+std::string PullSession::where () const
+{
+  const std::string host = connection_ ? connection_->host () : host_of (location_);
+  guint16 port = 554;
+  GstRTSPUrl *url = nullptr;
+  if (gst_rtsp_url_parse (location_.c_str (), &url) == GST_RTSP_OK && url) {
+    gst_rtsp_url_get_port (url, &port);
+    gst_rtsp_url_free (url);
+  }
+  return "the camera at " + without_credentials (location_) + " (" + host + " port " +
+      std::to_string (port) + ")";
+}
+
+/* The camera as the settings name it, with its credentials. */
+void PullSession::from_the_top ()
+{
+  location_ = s_.location;
+  user_ = s_.user_id;
+  password_ = s_.user_pw;
+  GstRTSPUrl *url = nullptr;
+  if (user_.empty () && gst_rtsp_url_parse (location_.c_str (), &url) == GST_RTSP_OK && url) {
+    /* rtsp://user:password@host/path: the same as user-id and user-pw. */
+    user_ = url->user ? url->user : "";
+    password_ = url->passwd ? url->passwd : "";
+  }
+  if (url)
+    gst_rtsp_url_free (url);
+  redirects_ = 0;
+}
+
+void PullSession::open ()
+{
+  sweep ();
+  from_the_top ();
+  closed_ = false;
+  established_ = lost_ = false;
+  attempts_ = 0;
+  connect ();
+}
+
+/* Never from a connection's own watch after sweep (): a redirect calls it
+ * from there, so the caller sweeps. */
+void PullSession::connect ()
+{
+  reconnect_timer_ = 0;
+  const guint serial = ++serial_;
+  RtspConnection::Handlers handlers;
+  handlers.message = [this, serial] (GstRTSPMessage *message) { on_message (serial, message); };
+  handlers.closed = [this, serial] (const std::string &why) { on_closed (serial, why); };
+  connection_ = std::make_unique<RtspConnection> (run_.task, std::move (handlers));
+  session_.clear ();
+  connection_->connect (location_, user_, password_, gint64 (s_.tcp_timeout),
+      [this, serial] (const std::string &error) {
+        if (serial != serial_)
+          return;
+        if (!error.empty ())
+          return fail (error);
+        options ();
+      });
+}
+
+void PullSession::options ()
+{
+  request (GST_RTSP_OPTIONS, request_uri (), {}, [this] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+    if (code != GST_RTSP_STS_OK)
+      return fail (refusal (GST_RTSP_OPTIONS, response, code));
+    get_parameter_ = rtsp_header (response, GST_RTSP_HDR_PUBLIC, true).find ("GET_PARAMETER") != std::string::npos;
+    describe ();
+  });
+}
+
+void PullSession::describe ()
+{
+  request (GST_RTSP_DESCRIBE, request_uri (), {{GST_RTSP_HDR_ACCEPT, "application/sdp"}},
+      [this] (GstRTSPMessage *response, GstRTSPStatusCode code) { on_describe (response, code); });
+}
+
+void PullSession::on_describe (GstRTSPMessage *response, GstRTSPStatusCode code)
+{
+  if (code == GST_RTSP_STS_MOVED_PERMANENTLY || code == GST_RTSP_STS_MOVE_TEMPORARILY) {
+    const std::string to = rtsp_header (response, GST_RTSP_HDR_LOCATION);
+    std::string error;
+    if (to.empty () || redirects_ == kMaxRedirects || !valid_rtsp_location (to, error))
+      return fail (refusal (GST_RTSP_DESCRIBE, response, code) + ": too many redirects, or one "
+          "without a valid Location" + (error.empty () ? "" : " (" + error + ")"));
+    /* The camera moved, the user did not: the credentials follow it on the
+     * same host, and never to another one. */
+    if (g_ascii_strcasecmp (host_of (to).c_str (), host_of (location_).c_str ()) != 0) {
+      if (!user_.empty ())
+        GST_INFO_OBJECT (self_, "redirected to another host (%s): its credentials stay behind",
+            without_credentials (to).c_str ());
+      user_.clear ();
+      password_.clear ();
+    }
+    GST_INFO_OBJECT (self_, "%s redirects to %s", without_credentials (location_).c_str (),
+        without_credentials (to).c_str ());
+    retire (false);
+    location_ = to;
+    redirects_++;
+    return connect ();
+  }
+  if (code != GST_RTSP_STS_OK)
+    return fail (refusal (GST_RTSP_DESCRIBE, response, code));
+  guint8 *body = nullptr;
+  guint size = 0;
+  gst_rtsp_message_get_body (response, &body, &size);
+  std::string base = rtsp_header (response, GST_RTSP_HDR_CONTENT_BASE);
+  if (base.empty ())
+    base = rtsp_header (response, GST_RTSP_HDR_CONTENT_LOCATION);
+  if (base.empty ())
+    base = request_uri ();
+  std::string why;
+  RtspDescription description;
+  if (!describe_from_sdp (std::string (reinterpret_cast<const char *> (body), body ? size : 0), base,
+          description, why))
+    return fail ("the camera at " + without_credentials (location_) + " answered DESCRIBE, but " + why);
+  if (!description.skipped.empty ())
+    GST_INFO_OBJECT (self_, "left out of %s: %s", without_credentials (location_).c_str (),
+        description.skipped.c_str ());
+  const size_t built = streams_of (self_).size ();
+  if (built != 0 && built != description.streams.size ())
+    return fail ("the camera at " + without_credentials (location_) + " now describes " +
+        std::to_string (description.streams.size ()) + " stream(s) instead of " +
+        std::to_string (built) + ": restart the pipeline to follow it", true);
+  description_ = std::move (description);
+  if (built == 0 && !allocate (description_.streams.size (), allocation_, why))
+    return fail (why, true);
+  cameras_.assign (description_.streams.size (), CameraSender ());
+  setup (0);
+}
+
+void PullSession::setup (size_t index)
+{
+  auto built = streams_of (self_);
+  const BoundStream &sockets = built.empty () ? allocation_.streams[index] : built[index]->path->sockets ();
+  request (GST_RTSP_SETUP, description_.streams[index].control,
+      {{GST_RTSP_HDR_TRANSPORT, transport_request (sockets.rtp_port, sockets.rtcp_port)}},
+      [this, index] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+        if (code != GST_RTSP_STS_OK)
+          return fail (refusal (GST_RTSP_SETUP, response, code));
+        on_setup (index, response);
+      });
+}
+
+void PullSession::on_setup (size_t index, GstRTSPMessage *response)
+{
+  const std::string session = rtsp_header (response, GST_RTSP_HDR_SESSION);
+  const auto semicolon = session.find (';');
+  if (!session.empty ())
+    session_ = session.substr (0, semicolon);
+  const auto timeout = session.find ("timeout=", semicolon == std::string::npos ? 0 : semicolon);
+  if (timeout != std::string::npos)
+    session_timeout_s_ = guint (std::max (1, std::atoi (session.c_str () + timeout + 8)));
+  auto built = streams_of (self_);
+  const BoundStream &sockets = built.empty () ? allocation_.streams[index] : built[index]->path->sockets ();
+  SetupReply reply;
+  std::string why;
+  if (!parse_transport_reply (rtsp_header (response, GST_RTSP_HDR_TRANSPORT), sockets.rtp_port,
+          sockets.rtcp_port, reply, why))
+    return fail ("the camera at " + without_credentials (location_) + " answered SETUP of " +
+        description_.streams[index].control + ", but " + why);
+  if (!camera_sender (connection_->peer_address (), reply, cameras_[index], why))
+    return fail (why);
+  if (index + 1 < description_.streams.size ())
+    return setup (index + 1);
+  ready ();
+}
+
+bool PullSession::allocate (size_t n_streams, Allocation &allocation, std::string &reason)
 {
   /* The default bind is IPv4: an IPv6 camera needs the dual-stack one. */
   std::string address = s_.address;
-  if (address == "0.0.0.0" && client.peer_address ().find (':') != std::string::npos)
+  if (address == "0.0.0.0" && connection_->peer_address ().find (':') != std::string::npos)
     address = "::";
   BindAddress bind;
   PortRange range;
@@ -189,193 +411,357 @@ bool PullTask::allocate (RtspClient &client, size_t n_streams, Allocation &alloc
   return true;
 }
 
-bool PullTask::bind_and_build (RtspClient &client, const RtspDescription &description,
-    const std::vector<CameraSender> &cameras, Allocation &allocation, std::string &reason)
+bool PullSession::bind_and_build (Allocation &allocation, std::string &reason)
 {
   std::vector<StreamPlan> plans;
   std::string servers;
-  for (size_t i = 0; i < description.streams.size (); i++) {
-    const CameraSender &camera = cameras[i];
-    GateConfig gate = gate_config (s_, description.streams[i].description, allocation.streams[i], nullptr);
+  for (size_t i = 0; i < description_.streams.size (); i++) {
+    const CameraSender &camera = cameras_[i];
+    GateConfig gate = gate_config (s_, description_.streams[i].description, allocation.streams[i], nullptr);
     gate.filter = camera.filter;
     gate.server_ports = camera.ports;
     gate.fixed_report_to = camera.report_to;
     servers += (servers.empty () ? "" : ",") + std::to_string (camera.ports.rtp) + "/" +
         std::to_string (camera.ports.rtcp);
-    plans.push_back ({description.streams[i].description, std::move (allocation.streams[i]),
+    plans.push_back ({description_.streams[i].description, std::move (allocation.streams[i]),
         std::move (gate)});
   }
-  if (!build_streams (self_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost},
+  if (!build_streams (self_, run_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost},
           s_.receive_path, reason))
     return false;
-  GstStructurePtr extra (gst_structure_new ("pull", "location", G_TYPE_STRING, client.camera ().c_str (),
-      "session", G_TYPE_STRING, client.session ().c_str (),
+  GstStructurePtr extra (gst_structure_new ("pull",
+      "location", G_TYPE_STRING, without_credentials (location_).c_str (),
+      "session", G_TYPE_STRING, session_.c_str (),
       "server-ports", G_TYPE_STRING, servers.c_str (), nullptr));
-  announce (self_, bound_address_, client.local_address (), false, false, extra.get ());
+  announce (self_, bound_address_, connection_->local_address (), false, false, extra.get ());
   return true;
 }
 
-PullTask::Outcome PullTask::session (std::string &reason)
+/* Every stream set up: built the first time, pointed at the camera's new
+ * ports after a reconnection; then PLAY once the element plays. */
+void PullSession::ready ()
 {
-  RtspClient client (s_.location, s_.user_id, s_.user_pw, gint64 (s_.tcp_timeout));
-  {
-    std::lock_guard<std::mutex> guard (client_lock_);
-    client_ = &client;
-  }
-  struct Unpublish {
-    PullTask *task;
-    ~Unpublish ()
-    {
-      std::lock_guard<std::mutex> guard (task->client_lock_);
-      task->client_ = nullptr;
-    }
-  } unpublish {this};
-  if (stopping ())
-    return Outcome::Stopped;
-
-  RtspDescription description;
-  if (!client.open (reason) || !client.describe (description, reason))
-    return stopping () ? Outcome::Stopped : Outcome::Lost;
-  if (!description.skipped.empty ())
-    GST_INFO_OBJECT (self_, "left out of %s: %s", client.camera ().c_str (), description.skipped.c_str ());
-
   auto built = streams_of (self_);
-  Allocation allocation;
   if (built.empty ()) {
-    if (!allocate (client, description.streams.size (), allocation, reason))
-      return Outcome::Lost;
-  } else if (built.size () != description.streams.size ()) {
-    reason = "the camera at " + client.camera () + " now describes " +
-        std::to_string (description.streams.size ()) + " stream(s) instead of " +
-        std::to_string (built.size ()) + ": restart the pipeline to follow it";
-    return Outcome::Lost;
-  }
-  std::vector<CameraSender> cameras (description.streams.size ());
-  for (size_t i = 0; i < description.streams.size (); i++) {
-    const BoundStream &sockets = built.empty () ? allocation.streams[i] : built[i]->path->sockets ();
-    SetupReply reply;
-    if (!client.setup (description.streams[i], sockets.rtp_port, sockets.rtcp_port, reply, reason))
-      return stopping () ? Outcome::Stopped : Outcome::Lost;
-    if (!camera_sender (client, reply, cameras[i], reason))
-      return Outcome::Lost;
-  }
-  if (built.empty ()) {
-    if (!bind_and_build (client, description, cameras, allocation, reason))
-      return Outcome::Lost;
+    std::string reason;
+    if (!bind_and_build (allocation_, reason))
+      return fail (reason, true);
     built = streams_of (self_);
   } else {
-    /* Reconnected: the same sockets and pads; the camera's ports may be new. */
     for (size_t i = 0; i < built.size (); i++) {
       StreamGate &gate = built[i]->path->gate ();
-      gate.set_filter (cameras[i].filter);
-      gate.set_server_ports (cameras[i].ports);
-      gate.set_fixed_report_to (cameras[i].report_to);
+      gate.set_filter (cameras_[i].filter);
+      gate.set_server_ports (cameras_[i].ports);
+      gate.set_fixed_report_to (cameras_[i].report_to);
     }
   }
   for (size_t i = 0; i < built.size (); i++) {
     const BoundStream &sockets = built[i]->path->sockets ();
-    send_hello (sockets.rtp.get (), cameras[i].host, cameras[i].ports.rtp);
-    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras[i].host, cameras[i].ports.rtcp);
+    send_hello (sockets.rtp.get (), cameras_[i].host, cameras_[i].ports.rtp);
+    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras_[i].host,
+        cameras_[i].ports.rtcp);
   }
-  if (!wait_playing ())
-    return client.teardown (description, reason), Outcome::Stopped;
-  if (!client.play (description, reason))
-    return stopping () ? Outcome::Stopped : Outcome::Lost;
-  GST_INFO_OBJECT (self_, "playing %s, session %s", client.camera ().c_str (), client.session ().c_str ());
-  established_ = true;
-  if (lost_) {
-    const gint64 down = (g_get_monotonic_time () - lost_at_us_) / G_USEC_PER_SEC;
-    const std::string text = "the camera at " + client.camera () + " is back after " +
-        std::to_string (down) + " s (" + std::to_string (attempts_) + " attempt(s)); the stream goes on";
-    post_warning (self_, text, GST_RESOURCE_ERROR_READ);
-    post_pull_message (self_, "hostnetrtp-rtsp-recovered", client.camera (), text, attempts_);
-    lost_ = false;
-    attempts_ = 0;
-  }
-  if (!watch_session (client, description, reason)) {
-    if (stopping ())
-      return Outcome::Stopped;
-    std::string ignored;
-    client.teardown (description, ignored);  /* the camera may still be there */
-    return Outcome::Lost;
-  }
-  std::string why;
-  if (!client.teardown (description, why))
-    GST_INFO_OBJECT (self_, "TEARDOWN of %s: %s", client.camera ().c_str (), why.c_str ());
-  return Outcome::Stopped;
+  set_up_ = true;
+  schedule_keep_alive ();
+  if (playing_)
+    play ();
 }
 
-/* While the session runs: keep-alive before it expires, the connection
- * watched, the data watched. Returns true when asked to stop. */
-bool PullTask::watch_session (RtspClient &client, const RtspDescription &description,
-    std::string &reason)
+void PullSession::set_playing (bool playing)
 {
-  const gint64 started = g_get_monotonic_time ();
-  const gint64 silence_us = gint64 (s_.reconnect_silence) * G_TIME_SPAN_MILLISECOND;
-  while (!stopping ()) {
-    const gint64 due = client.keep_alive_due_us ();
-    if (due == 0 && !client.keep_alive (description, reason))
-      return false;
-    if (!client.idle (std::min (std::max<gint64> (due, 1), kPollInterval), reason))
-      return stopping ();
-    if (silence_us > 0) {
-      gint64 last = started;
-      for (auto &stream : streams_of (self_))
-        last = std::max (last, stream->path->gate ().counters ().last_packet_us);
-      if (g_get_monotonic_time () - last >= silence_us) {
-        reason = "no data from the camera at " + client.camera () + " for " +
-            std::to_string (s_.reconnect_silence) + " ms (reconnect-silence)";
-        return false;
-      }
+  playing_ = playing;
+  if (playing && set_up_ && !streaming_ && !pending_)
+    play ();
+}
+
+void PullSession::play ()
+{
+  request (GST_RTSP_PLAY, description_.aggregate, {{GST_RTSP_HDR_RANGE, "npt=0-"}},
+      [this] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+        if (code != GST_RTSP_STS_OK)
+          return fail (refusal (GST_RTSP_PLAY, response, code));
+        const std::string camera = without_credentials (location_);
+        GST_INFO_OBJECT (self_, "playing %s, session %s", camera.c_str (), session_.c_str ());
+        streaming_ = true;
+        established_ = true;
+        streaming_since_us_ = g_get_monotonic_time ();
+        if (s_.reconnect_silence > 0)
+          silence_timer_ = run_.task.every (kSilenceCheckMs, [this] { return check_silence (); });
+        if (lost_) {
+          const gint64 down = (g_get_monotonic_time () - lost_at_us_) / G_USEC_PER_SEC;
+          const std::string text = "the camera at " + camera + " is back after " +
+              std::to_string (down) + " s (" + std::to_string (attempts_) + " attempt(s)); the stream goes on";
+          post_warning (self_, text, GST_RESOURCE_ERROR_READ);
+          post_pull_message (self_, "hostnetrtp-rtsp-recovered", camera, text, attempts_);
+          lost_ = false;
+          attempts_ = 0;
+        }
+      });
+}
+
+/* No data on any stream for reconnect-silence counts as a lost camera. */
+bool PullSession::check_silence ()
+{
+  gint64 last = streaming_since_us_;
+  for (auto &stream : streams_of (self_))
+    last = std::max (last, stream->path->gate ().counters ().last_packet_us);
+  if (g_get_monotonic_time () - last < gint64 (s_.reconnect_silence) * G_TIME_SPAN_MILLISECOND)
+    return true;
+  silence_timer_ = 0;
+  fail ("no data from the camera at " + without_credentials (location_) + " for " +
+      std::to_string (s_.reconnect_silence) + " ms (reconnect-silence)");
+  return false;
+}
+
+/* Half the session's timeout after the last request: well before it ends. */
+void PullSession::schedule_keep_alive ()
+{
+  cancel (keep_alive_timer_);
+  const gint64 due = last_request_us_ + gint64 (session_timeout_s_) * G_USEC_PER_SEC / 2 -
+      g_get_monotonic_time ();
+  keep_alive_timer_ = run_.task.after (std::max<gint64> (due, 0), [this] {
+    keep_alive_timer_ = 0;
+    keep_alive ();
+  });
+}
+
+void PullSession::keep_alive ()
+{
+  if (pending_)
+    return schedule_keep_alive ();  /* that request keeps it alive */
+  const GstRTSPMethod method = get_parameter_ ? GST_RTSP_GET_PARAMETER : GST_RTSP_OPTIONS;
+  request (method, get_parameter_ ? description_.aggregate : request_uri (), {},
+      [this, method] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+        if (code != GST_RTSP_STS_OK)
+          return fail (refusal (method, response, code));
+        schedule_keep_alive ();
+      });
+}
+
+void PullSession::request (GstRTSPMethod method, const std::string &uri, Headers headers, Then then)
+{
+  Request r;
+  r.method = method;
+  r.uri = uri;
+  r.headers = std::move (headers);
+  r.then = std::move (then);
+  send (std::move (r));
+}
+
+void PullSession::send (Request r)
+{
+  GstRTSPMessage message = {};
+  gst_rtsp_message_init_request (&message, r.method, r.uri.c_str ());
+  gst_rtsp_message_add_header (&message, GST_RTSP_HDR_USER_AGENT, kUserAgent);
+  for (const auto &[field, value] : r.headers)
+    gst_rtsp_message_add_header (&message, field, value.c_str ());
+  std::string error;
+  const bool sent = connection_ && connection_->send (&message, error);
+  gst_rtsp_message_unset (&message);
+  if (!sent)
+    return fail (error);
+  last_request_us_ = g_get_monotonic_time ();
+  const GstRTSPMethod method = r.method;
+  pending_ = std::make_unique<Request> (std::move (r));
+  cancel (request_timer_);
+  request_timer_ = run_.task.after (gint64 (s_.tcp_timeout), [this, method] {
+    request_timer_ = 0;
+    fail (where () + " did not answer " + gst_rtsp_method_as_text (method) + ": " +
+        GCharPtr (gst_rtsp_strresult (GST_RTSP_ETIMEOUT)).get () + " (after tcp-timeout)");
+  });
+}
+
+std::string PullSession::refusal (GstRTSPMethod method, GstRTSPMessage *response,
+    GstRTSPStatusCode code) const
+{
+  const char *reason = nullptr;
+  gst_rtsp_message_parse_response (response, nullptr, &reason, nullptr);
+  std::string error = "the camera at " + without_credentials (location_) + " answered " +
+      gst_rtsp_method_as_text (method) + " with " + std::to_string (int (code)) + " " +
+      (reason ? reason : "");
+  if (code == GST_RTSP_STS_UNAUTHORIZED)
+    error += !user_.empty ()
+        ? ": it refused the credentials; check user-id and user-pw (or the user:password in location)"
+        : ": it wants credentials; set user-id and user-pw (or rtsp://user:password@host/path)";
+  else if (code == GST_RTSP_STS_NOT_FOUND)
+    error += ": check the path in location";
+  return error;
+}
+
+/* The camera's own requests (some ask OPTIONS or GET_PARAMETER to see
+ * that we are alive): answered, never left hanging. */
+void PullSession::answer_camera (GstRTSPMessage *request)
+{
+  GstRTSPMethod method = GST_RTSP_INVALID;
+  gst_rtsp_message_parse_request (request, &method, nullptr, nullptr);
+  const bool known = method == GST_RTSP_OPTIONS || method == GST_RTSP_GET_PARAMETER ||
+      method == GST_RTSP_SET_PARAMETER;
+  GstRTSPMessage response = {};
+  gst_rtsp_message_init_response (&response,
+      known ? GST_RTSP_STS_OK : GST_RTSP_STS_NOT_IMPLEMENTED, nullptr, request);
+  std::string ignored;
+  connection_->send (&response, ignored);
+  gst_rtsp_message_unset (&response);
+}
+
+void PullSession::on_message (guint serial, GstRTSPMessage *message)
+{
+  const GstRTSPMsgType type = gst_rtsp_message_get_type (message);
+  for (Retiring &r : retiring_)
+    if (r.serial == serial) {
+      r.done = r.done || type == GST_RTSP_MESSAGE_RESPONSE;  /* TEARDOWN's answer */
+      return;
+    }
+  if (serial != serial_ || stopping ())
+    return;
+  if (type == GST_RTSP_MESSAGE_REQUEST)
+    return answer_camera (message);
+  if (type != GST_RTSP_MESSAGE_RESPONSE || !pending_)
+    return;  /* interleaved data, or an answer nobody waits for */
+  GstRTSPStatusCode code = GST_RTSP_STS_INVALID;
+  gst_rtsp_message_parse_response (message, &code, nullptr, nullptr);
+  cancel (request_timer_);
+  std::unique_ptr<Request> answered = std::move (pending_);
+  if (code == GST_RTSP_STS_UNAUTHORIZED && !answered->challenged && connection_->use_challenge (message)) {
+    answered->challenged = true;  /* once: the same answer again means wrong credentials */
+    return send (std::move (*answered));
+  }
+  answered->then (message, code);
+}
+
+void PullSession::on_closed (guint serial, const std::string &why)
+{
+  for (Retiring &r : retiring_)
+    if (r.serial == serial) {
+      r.done = true;
+      return;
+    }
+  if (serial == serial_ && !stopping ())
+    fail (why);
+}
+
+/* The connection goes; with @teardown and a session, after TEARDOWN (its
+ * answer awaited at most teardown-timeout). Never destroyed here: this may
+ * run from its own watch. */
+void PullSession::retire (bool teardown)
+{
+  if (!connection_)
+    return;
+  Retiring r;
+  r.serial = serial_;
+  r.done = true;
+  if (teardown && !session_.empty () && connection_->connected ()) {
+    GstRTSPMessage message = {};
+    gst_rtsp_message_init_request (&message, GST_RTSP_TEARDOWN,
+        (description_.aggregate.empty () ? request_uri () : description_.aggregate).c_str ());
+    gst_rtsp_message_add_header (&message, GST_RTSP_HDR_USER_AGENT, kUserAgent);
+    std::string error;
+    r.done = !connection_->send (&message, error);
+    gst_rtsp_message_unset (&message);
+    if (!r.done) {
+      const guint serial = r.serial;
+      run_.task.after (gint64 (s_.teardown_timeout / GST_USECOND), [this, serial] {
+        for (Retiring &old : retiring_)
+          if (old.serial == serial && !old.done) {
+            GST_INFO_OBJECT (self_, "no answer to TEARDOWN within teardown-timeout");
+            old.done = true;
+          }
+      });
     }
   }
-  return true;
+  r.connection = std::move (connection_);
+  retiring_.push_back (std::move (r));
+  serial_++;  /* nothing more from it reaches the session */
+  session_.clear ();
 }
 
-void PullTask::run () noexcept
+/* Connections whose TEARDOWN is over go, from outside their watches. */
+void PullSession::sweep ()
+{
+  retiring_.erase (std::remove_if (retiring_.begin (), retiring_.end (),
+      [] (const Retiring &r) { return r.done; }), retiring_.end ());
+}
+
+void PullSession::end_session ()
+{
+  cancel (request_timer_);
+  cancel (keep_alive_timer_);
+  cancel (silence_timer_);
+  pending_.reset ();
+  set_up_ = streaming_ = false;
+  retire (true);
+}
+
+void PullSession::fail (const std::string &reason, bool fatal)
+{
+  if (stopping ())
+    return;
+  end_session ();
+  run_.task.post ([this] { sweep (); });
+  if (closed_)
+    return;
+  if (!established_ || fatal) {
+    /* The first connection, or a camera the pads cannot follow: a clear
+     * error, no retries (rtspsrc's way). */
+    if (!reason.empty ())
+      post_error (self_, established_ ? GST_RESOURCE_ERROR_READ : GST_RESOURCE_ERROR_OPEN_READ, reason);
+    closed_ = true;
+    return;
+  }
+  lost (reason);
+}
+
+void PullSession::lost (const std::string &reason)
 {
   const std::string camera = without_credentials (s_.location);
-  for (;;) {
-    std::string reason;
-    if (session (reason) == Outcome::Stopped)
-      return;
-    if (!established_) {
-      /* The first connection: a clear error, no retries (rtspsrc's way). */
-      if (!reason.empty ())
-        post_error (self_, GST_RESOURCE_ERROR_OPEN_READ, reason);
-      return;
-    }
-    if (!lost_) {
-      lost_ = true;
-      lost_at_us_ = g_get_monotonic_time ();
-      attempts_ = 0;
-    }
-    if (s_.reconnect_attempts >= 0 && attempts_ >= s_.reconnect_attempts) {
-      post_error (self_, GST_RESOURCE_ERROR_READ, "lost the camera at " + camera + ": " + reason +
-          (s_.reconnect_attempts == 0 ? " (reconnect-attempts=0: no reconnection)"
-              : ". Gave up after " + std::to_string (attempts_) + " reconnection attempt(s)"));
-      return;
-    }
-    const gint64 delay = std::min<gint64> (kMaxBackoff,
-        gint64 (s_.reconnect_interval) * G_TIME_SPAN_MILLISECOND << std::min (attempts_, 10));
-    attempts_++;
-    const std::string text = (attempts_ == 1 ? "lost the camera at " : "still no camera at ") +
-        camera + ": " + reason + ". Reconnecting in " + std::to_string (delay / 1000) + " ms (attempt " +
-        std::to_string (attempts_) + (s_.reconnect_attempts < 0 ? "" : " of " +
-            std::to_string (s_.reconnect_attempts)) + ")";
-    if (attempts_ == 1)
-      post_warning (self_, text, GST_RESOURCE_ERROR_READ);
-    else
-      GST_INFO_OBJECT (self_, "%s", text.c_str ());
-    post_pull_message (self_, "hostnetrtp-rtsp-lost", camera, reason, attempts_);
-    if (!pause_for (delay))
-      return;
+  if (!lost_) {
+    lost_ = true;
+    lost_at_us_ = g_get_monotonic_time ();
+    attempts_ = 0;
   }
+  if (s_.reconnect_attempts >= 0 && attempts_ >= s_.reconnect_attempts) {
+    post_error (self_, GST_RESOURCE_ERROR_READ, "lost the camera at " + camera + ": " + reason +
+        (s_.reconnect_attempts == 0 ? " (reconnect-attempts=0: no reconnection)"
+            : ". Gave up after " + std::to_string (attempts_) + " reconnection attempt(s)"));
+    closed_ = true;
+    return;
+  }
+  const gint64 delay = std::min<gint64> (kMaxBackoff,
+      gint64 (s_.reconnect_interval) * G_TIME_SPAN_MILLISECOND << std::min (attempts_, 10));
+  attempts_++;
+  const std::string text = (attempts_ == 1 ? "lost the camera at " : "still no camera at ") +
+      camera + ": " + reason + ". Reconnecting in " + std::to_string (delay / 1000) + " ms (attempt " +
+      std::to_string (attempts_) + (s_.reconnect_attempts < 0 ? "" : " of " +
+          std::to_string (s_.reconnect_attempts)) + ")";
+  if (attempts_ == 1)
+    post_warning (self_, text, GST_RESOURCE_ERROR_READ);
+  else
+    GST_INFO_OBJECT (self_, "%s", text.c_str ());
+  post_pull_message (self_, "hostnetrtp-rtsp-lost", camera, reason, attempts_);
+  from_the_top ();  /* a redirect may have been temporary */
+  cancel (reconnect_timer_);
+  reconnect_timer_ = run_.task.after (delay, [this] {
+    sweep ();
+    connect ();
+  });
 }
 
-void PullTaskDeleter::operator() (PullTask *task) const noexcept
+void PullSession::close ()
 {
-  delete task;
+  closed_ = true;
+  cancel (reconnect_timer_);
+  end_session ();
+}
+
+void PullSession::exit ()
+{
+  close ();
+  /* Only the watches run now: their answers to TEARDOWN come straight in. */
+  const gint64 deadline = g_get_monotonic_time () + gint64 (s_.teardown_timeout / GST_USECOND);
+  run_.task.iterate_until ([this] {
+    return std::all_of (retiring_.begin (), retiring_.end (), [] (const Retiring &r) { return r.done; });
+  }, deadline);
+  retiring_.clear ();
 }
 
 bool pull_check (GstHostnetRtpSrc *self, const Settings &s)
@@ -400,22 +786,32 @@ bool pull_check (GstHostnetRtpSrc *self, const Settings &s)
   return true;
 }
 
-void pull_start (GstHostnetRtpSrc *self, const Settings &s)
+void pull_open (GstHostnetRtpSrc *self, Run &run, const Settings &s)
 {
-  auto &pull = self->priv->pull;
-  pull.reset (new PullTask (self, s));
-  pull->start ();
+  Run *r = &run;
+  run.task.post ([self, r, s] {
+    if (!r->pull) {
+      r->pull.reset (new PullSession (self, *r, s));
+      PullSession *session = r->pull.get ();
+      r->task.set_exit ([session] { session->exit (); });
+    }
+    r->pull->open ();
+  });
 }
 
-void pull_playing (GstHostnetRtpSrc *self, bool playing)
+void pull_playing (Run &run, bool playing)
 {
-  if (self->priv->pull)
-    self->priv->pull->set_playing (playing);
+  if (run.pull)
+    run.pull->set_playing (playing);
 }
 
-void pull_stop (GstHostnetRtpSrc *self)
+void pull_close (Run &run)
 {
-  self->priv->pull.reset ();
+  Run *r = &run;
+  run.task.post ([r] {
+    if (r->pull)
+      r->pull->close ();
+  });
 }
 
 }  // namespace hostnetrtp

@@ -1,11 +1,12 @@
 /* hostnetrtp — the element's inner pipeline around its bound sockets.
  *
- * Per stream:  udpsrc (RTP socket) -[gate]-> queue -> rtpbin recv_rtp_sink_N
- *              udpsrc (RTCP socket) -[gate]-> rtpbin recv_rtcp_sink_N
+ * Per stream:  reader (RTP socket) -[gate]-> rtpbin recv_rtp_sink_N
+ *              reader (RTCP socket) -[gate]-> rtpbin recv_rtcp_sink_N
  *              rtpbin send_rtcp_src_N -> reports from the RTCP socket
  *              rtpbin recv_rtp_src_N_<ssrc>_<pt> (any SSRC) -> funnel -> src_N
- * The gate and the report pad are the stream's StreamPath; this file only
- * builds, links, publishes, tears down, and tells (message, stats). */
+ * (a reader is the batched reader, or udpsrc and a queue). The gate and the
+ * report pad are the stream's StreamPath; this file binds, builds, links,
+ * publishes and tears down. */
 #include "element-private.h"
 
 #include "batch-reader.h"
@@ -46,8 +47,9 @@ bool link_pads (GstElement *src, const char *src_pad, GstElement *sink, const ch
 
 std::shared_ptr<Stream> stream_at (GstHostnetRtpSrc *self, guint index)
 {
-  std::lock_guard<std::mutex> guard (self->priv->lock);
-  return index < self->priv->streams.size () ? self->priv->streams[index] : nullptr;
+  Control &control = self->priv->control;
+  std::lock_guard<std::mutex> guard (control.published_lock);
+  return index < control.published.streams.size () ? control.published.streams[index] : nullptr;
 }
 
 GstCaps *on_request_pt_map (GstElement *, guint session, guint pt, gpointer self) noexcept
@@ -161,21 +163,21 @@ GstPadProbeReturn rewrite_stream_start (GstPad *, GstPadProbeInfo *info, gpointe
  * same (what gst-launch and applications linked stays linked), else new ones. */
 void ensure_pads (GstHostnetRtpSrc *self, size_t n_streams)
 {
-  HostnetRtpSrcPrivate *priv = self->priv;
-  if (priv->pads.size () == n_streams)
+  std::vector<GstPad *> &pads = self->priv->control.pads;
+  if (pads.size () == n_streams)
     return;
-  for (GstPad *pad : priv->pads) {
+  for (GstPad *pad : pads) {
     gst_element_remove_pad (GST_ELEMENT (self), pad);
     gst_object_unref (pad);
   }
-  priv->pads.clear ();
+  pads.clear ();
   GstPadTemplate *templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self), "src_%u");
   /* Added while stopped, GstElement activates them at READY->PAUSED; added
    * to a running element (pull mode), they must be active already. */
   const bool running = GST_STATE (self) > GST_STATE_READY || GST_STATE_NEXT (self) == GST_STATE_PAUSED;
   for (guint i = 0; i < n_streams; i++) {
     GstPad *pad = gst_hostnet_rtp_src_pad_new (i, templ);
-    priv->pads.push_back (GST_PAD (gst_object_ref (pad)));
+    pads.push_back (GST_PAD (gst_object_ref (pad)));
     if (running)
       gst_pad_set_active (pad, TRUE);
     gst_element_add_pad (GST_ELEMENT (self), pad);
@@ -250,7 +252,7 @@ bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, g
   gst_pad_add_probe (dequeue.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, forward_eos, &stream, nullptr);
 
   GstObjectPtr<GstPad> funnel_src (gst_element_get_static_pad (funnel, "src"));
-  GstPad *ghost = self->priv->pads[stream.index];
+  GstPad *ghost = self->priv->control.pads[stream.index];
   GCharPtr stream_id (gst_pad_create_stream_id (ghost, GST_ELEMENT (self), n.c_str ()));
   stream.stream_id = stream_id.get ();
   gst_pad_add_probe (funnel_src.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rewrite_stream_start,
@@ -305,7 +307,7 @@ bool allocate_pairs (GstHostnetRtpSrc *self, const Settings &s, GInetAddress *ad
   request.n_streams = unsigned (n_streams);
   request.rtcp_mux = s.rtcp_mux;
   request.start_seed = replica_start_seed ();
-  request.preferred_rtp_port = self->priv->previous_rtp_port;
+  request.preferred_rtp_port = self->priv->control.previous_rtp_port;
   request.receive_buffer_size = s.buffer_size;
   request.multicast_interfaces = split_list (s.multicast_iface);
   std::string error;
@@ -370,19 +372,10 @@ void push_into_funnel (Stream &stream, GstEvent *last)
   gst_element_release_request_pad (stream.funnel.get (), funnel_pad.get ());
 }
 
-void post_message (GstHostnetRtpSrc *self, GstMessageType type, GstResourceError code,
-    const std::string &text, const char *file, const char *function, int line)
-{
-  gst_debug_log (GST_CAT_DEFAULT, type == GST_MESSAGE_ERROR ? GST_LEVEL_ERROR : GST_LEVEL_WARNING,
-      file, function, line, G_OBJECT (self), "%s", text.c_str ());
-  gst_element_message_full (GST_ELEMENT (self), type, GST_RESOURCE_ERROR, code,
-      g_strdup (text.c_str ()), nullptr, file, function, line);
-}
-
-bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
+bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> plans,
     const JitterSettings &jitter, ReceivePath receive_path, std::string &error)
 {
-  HostnetRtpSrcPrivate *priv = self->priv;
+  Control &control = self->priv->control;
   GstElement *rtpbin = make_element ("rtpbin", "rtpbin", error);
   if (!rtpbin)
     return false;
@@ -392,32 +385,46 @@ bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
   g_signal_connect (rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), self);
   g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), nullptr);
+  /* Published before anything is in the bin: a teardown after a failed
+   * build finds rtpbin and whatever streams were made. */
+  {
+    std::lock_guard<std::mutex> guard (control.published_lock);
+    control.published.rtpbin.reset (GST_ELEMENT (gst_object_ref (rtpbin)));
+  }
   gst_bin_add (GST_BIN (self), rtpbin);
 
+  ControlTask *task = &run.task;
   std::vector<std::shared_ptr<Stream>> streams;
   for (guint i = 0; i < plans.size (); i++) {
     auto stream = std::make_shared<Stream> ();
     stream->index = i;
     stream->description = std::move (plans[i].description);
     StreamPath::Hooks hooks;
-    hooks.warn = [self] (const std::string &text) { post_warning (self, text, GST_RESOURCE_ERROR_READ); };
-    Stream *raw = stream.get ();  /* alive until teardown, after the streaming threads stopped */
-    hooks.sender_changed = [self, raw] (const GateVerdict &verdict) { sender_changed (self, *raw, verdict); };
+    /* From streaming threads: handed to the task, never told from there. */
+    hooks.warn = [self, task] (const std::string &text) {
+      task->call_out ([self, text] { post_warning (self, text, GST_RESOURCE_ERROR_READ); });
+    };
+    Stream *raw = stream.get ();  /* alive until the teardown, after the task stopped */
+    hooks.sender_changed = [self, task, raw] (const GateVerdict &verdict) {
+      task->post ([self, raw, verdict] { control_sender_changed (self, *raw, verdict); });
+    };
     stream->path = std::make_unique<StreamPath> (i, std::move (plans[i].sockets),
         std::move (plans[i].gate), std::move (hooks));
     streams.push_back (std::move (stream));
   }
-  const guint group_id = gst_util_group_id_next ();
-  {
-    std::lock_guard<std::mutex> guard (priv->lock);
-    priv->rtpbin.reset (GST_ELEMENT (gst_object_ref (rtpbin)));
-    priv->streams = streams;
-    priv->group_id = group_id;
-  }
   ensure_pads (self, streams.size ());
+  const guint group_id = gst_util_group_id_next ();
+  bool built = true;
   for (auto &stream : streams)
-    if (!build_stream (self, rtpbin, *stream, group_id, receive_path, error))
-      return false;
+    if (!(built = build_stream (self, rtpbin, *stream, group_id, receive_path, error)))
+      break;
+  /* Whole (or as far as it went, for the teardown): now readers may see it. */
+  {
+    std::lock_guard<std::mutex> guard (control.published_lock);
+    control.published.streams = streams;
+  }
+  if (!built)
+    return false;
   /* Built while the element runs (pull mode): the children follow it. */
   if (GST_STATE (self) > GST_STATE_NULL || GST_STATE_PENDING (self) != GST_STATE_VOID_PENDING) {
     GList *children = g_list_copy_deep (GST_BIN_CHILDREN (self),
@@ -432,20 +439,15 @@ bool build_streams (GstHostnetRtpSrc *self, std::vector<StreamPlan> plans,
 
 void teardown_streams (GstHostnetRtpSrc *self)
 {
-  HostnetRtpSrcPrivate *priv = self->priv;
+  Control &control = self->priv->control;
   /* Unpublish first: stats and callbacks see nothing from here on; the
    * streams stay alive (this copy) until their threads have stopped. */
-  std::vector<std::shared_ptr<Stream>> streams;
-  bool had_ports;
+  Published was;
   {
-    std::lock_guard<std::mutex> guard (priv->lock);
-    streams.swap (priv->streams);
-    priv->rtpbin.reset ();
-    had_ports = priv->rtp_port != 0;
-    priv->rtp_port = priv->rtcp_port = 0;
-    priv->effective_advertise_address.clear ();
+    std::lock_guard<std::mutex> guard (control.published_lock);
+    std::swap (was, control.published);
   }
-  for (GstPad *pad : priv->pads) {
+  for (GstPad *pad : control.pads) {
     gst_ghost_pad_set_target (GST_GHOST_PAD (pad), nullptr);
     gst_hostnet_rtp_src_pad_set_stream (GST_HOSTNET_RTP_SRC_PAD (pad), nullptr, nullptr, 0, 0);
   }
@@ -454,125 +456,22 @@ void teardown_streams (GstHostnetRtpSrc *self)
       nullptr);
   for (GList *l = children; l; l = l->next)
     gst_element_set_state (GST_ELEMENT (l->data), GST_STATE_NULL);
-  for (auto &stream : streams)
+  /* The funnels are flushing: a GAP that waited in a sink has returned. */
+  for (auto &stream : was.streams)
+    if (stream->gap_pusher.joinable ())
+      stream->gap_pusher.join ();
+  for (auto &stream : was.streams)
     if (stream->path)
       stream->path->detach ();
   for (GList *l = children; l; l = l->next)
     gst_bin_remove (GST_BIN (self), GST_ELEMENT (l->data));
   g_list_free_full (children, gst_object_unref);
-  streams.clear ();  /* the elements are gone: this closes the sockets */
-  {
-    std::lock_guard<std::mutex> guard (priv->clear_lock);
-    priv->pending_clears.clear ();
-  }
+  const bool had_ports = was.rtp_port != 0;
+  was = Published ();  /* the elements are gone: this closes the sockets */
   if (had_ports) {
     g_object_notify (G_OBJECT (self), "rtp-port");
     g_object_notify (G_OBJECT (self), "rtcp-port");
   }
 }
 
-std::vector<std::shared_ptr<Stream>> streams_of (GstHostnetRtpSrc *self,
-    GstObjectPtr<GstElement> *rtpbin)
-{
-  std::lock_guard<std::mutex> guard (self->priv->lock);
-  if (rtpbin && self->priv->rtpbin)
-    rtpbin->reset (GST_ELEMENT (gst_object_ref (self->priv->rtpbin.get ())));
-  return self->priv->streams;
-}
-
-void announce (GstHostnetRtpSrc *self, const std::string &bound_address,
-    const std::string &advertise_address, bool multicast, bool rtcp_mux, const GstStructure *extra)
-{
-  HostnetRtpSrcPrivate *priv = self->priv;
-  Announcement announcement;
-  announcement.bound_address = bound_address;
-  announcement.advertise_address = advertise_address;
-  announcement.rtcp_mux = rtcp_mux;
-  announcement.multicast = multicast;
-  auto streams = streams_of (self);
-  for (auto &stream : streams) {
-    const StreamDescription &d = stream->description;
-    const BoundStream &b = stream->path->sockets ();
-    announcement.streams.push_back ({d.caps.get (), d.media, d.encoding_name, d.payload,
-        d.clock_rate, b.rtp_port, b.rtcp_port});
-  }
-  if (announcement.streams.empty ())
-    return;
-  {
-    std::lock_guard<std::mutex> guard (priv->lock);
-    priv->rtp_port = announcement.streams[0].rtp_port;
-    priv->rtcp_port = announcement.streams[0].rtcp_port;
-    priv->effective_advertise_address = advertise_address;
-  }
-  GST_INFO_OBJECT (self, "listening on %s port %u/%u, advertising %s", bound_address.c_str (),
-      announcement.streams[0].rtp_port, announcement.streams[0].rtcp_port, advertise_address.c_str ());
-  g_object_notify (G_OBJECT (self), "rtp-port");
-  g_object_notify (G_OBJECT (self), "rtcp-port");
-  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
-      announcement_structure (announcement, extra)));
-}
-
-namespace {
-
-/* One stream's statistics, all from the gate: packets, loss and duplicates
- * by sequence number, jitter and bitrate of the current sender, drops.
- * Nothing is asked of rtpbin: readers may come from any thread, at any
- * point of a start or a stop. */
-GstStructure *stream_stats (Stream &stream)
-{
-  const GateCounters c = stream.path->gate ().counters ();
-  const SenderState sender = stream.path->gate ().sender ();
-  const BoundStream &sockets = stream.path->sockets ();
-  GstStructure *s = gst_structure_new ("hostnetrtp-stream-stats",
-      "index", G_TYPE_UINT, stream.index,
-      "media", G_TYPE_STRING, stream.description.media.c_str (),
-      "rtp-port", G_TYPE_UINT, guint (sockets.rtp_port),
-      "rtcp-port", G_TYPE_UINT, guint (sockets.rtcp_port),
-      "ssrc", G_TYPE_UINT, sender.present ? sender.ssrc : 0u,
-      "sender", G_TYPE_STRING, sender.present ? sender.rtp_from.to_string ().c_str () : "",
-      "packets-received", G_TYPE_UINT64, c.packets,
-      "bytes-received", G_TYPE_UINT64, c.bytes,
-      "packets-lost", G_TYPE_UINT64, c.lost,
-      "duplicates", G_TYPE_UINT64, c.duplicates,
-      "rtcp-packets-received", G_TYPE_UINT64, c.rtcp_packets,
-      "reports-sent", G_TYPE_UINT64, stream.path->reports_sent (),
-      "sender-changes", G_TYPE_UINT64, c.sender_changes,
-      "dropped-not-allowed", G_TYPE_UINT64, c.dropped_not_allowed,
-      "dropped-malformed", G_TYPE_UINT64, c.dropped_malformed,
-      "dropped-foreign", G_TYPE_UINT64, c.dropped_foreign,
-      "dropped-out-of-sequence", G_TYPE_UINT64, c.dropped_out_of_sequence,
-      "dropped-kernel", G_TYPE_UINT64, c.dropped_kernel,
-      nullptr);
-  /* A sender silent for two seconds sends nothing now. */
-  const bool sending = g_get_monotonic_time () - c.last_packet_us < 2 * G_USEC_PER_SEC;
-  gst_structure_set (s, "jitter", G_TYPE_UINT, c.jitter, "bitrate", G_TYPE_UINT64,
-      sending ? c.bitrate : 0, nullptr);
-  return s;
-}
-
-}  // namespace
-
-GstStructure *element_stats (GstHostnetRtpSrc *self)
-{
-  auto streams = streams_of (self);
-  GstStructure *s = gst_structure_new ("hostnetrtp-stats",
-      "n-streams", G_TYPE_UINT, guint (streams.size ()), nullptr);
-  for (auto &stream : streams) {
-    GstStructurePtr st (stream_stats (*stream));
-    std::string field = "stream-" + std::to_string (stream->index);
-    gst_structure_set (s, field.c_str (), GST_TYPE_STRUCTURE, st.get (), nullptr);
-  }
-  return s;
-}
-
 }  // namespace hostnetrtp
-
-GstStructure *
-gst_hostnet_rtp_src_stream_stats (GstHostnetRtpSrc *self, guint index)
-{
-  using namespace hostnetrtp;
-  auto streams = streams_of (self);
-  if (index >= streams.size ())
-    return gst_structure_new ("hostnetrtp-stream-stats", "index", G_TYPE_UINT, index, nullptr);
-  return stream_stats (*streams[index]);
-}

@@ -126,6 +126,42 @@ bool setting_for (GObject *object, const std::string &given, const std::string &
 
 }  // namespace
 
+std::string uri_without_secrets (const std::string &uri)
+{
+  if (!is_hostnetrtp_uri (uri))
+    return without_credentials (uri);  /* rtsp://, as given to uri */
+  const size_t query = uri.find ('?');
+  if (query == std::string::npos)
+    return uri;
+  const size_t fragment = uri.find ('#', query);
+  std::string kept;
+  const std::string items = uri.substr (query + 1, fragment == std::string::npos ? std::string::npos
+      : fragment - query - 1);
+  size_t from = 0;
+  while (from <= items.size ()) {
+    size_t to = items.find ('&', from);
+    if (to == std::string::npos)
+      to = items.size ();
+    std::string item = items.substr (from, to - from);
+    const size_t equals = item.find ('=');
+    GCharPtr name (g_uri_unescape_string (item.substr (0, equals).c_str (), nullptr));
+    const std::string n = name ? name.get () : "";
+    if (n == "location" && equals != std::string::npos) {
+      GCharPtr value (g_uri_unescape_string (item.substr (equals + 1).c_str (), nullptr));
+      const std::string location = value ? value.get () : "";
+      if (without_credentials (location) != location) {
+        GCharPtr escaped (g_uri_escape_string (without_credentials (location).c_str (), nullptr, FALSE));
+        item = item.substr (0, equals + 1) + escaped.get ();
+      }
+    }
+    if (n != "user-pw" && n != "user_pw" && !item.empty ())
+      kept += (kept.empty () ? "" : "&") + item;
+    from = to + 1;
+  }
+  return uri.substr (0, query) + (kept.empty () ? "" : "?" + kept) +
+      (fragment == std::string::npos ? "" : uri.substr (fragment));
+}
+
 bool apply_uri (GstHostnetRtpSrc *self, const std::string &text, GError **error)
 {
   HostnetRtpUri uri;
@@ -184,12 +220,13 @@ uri_get_uri (GstURIHandler *handler) noexcept
   auto *self = GST_HOSTNET_RTP_SRC (handler);
   std::lock_guard<std::mutex> guard (self->priv->lock);
   const Settings &s = self->priv->settings;
+  /* What anyone may read back: never a password. */
   if (!s.uri.empty ())
-    return g_strdup (s.uri.c_str ());
+    return g_strdup (uri_without_secrets (s.uri).c_str ());
   if (s.location.empty ())
     return nullptr;
   /* Pull mode set through location (or uri=rtsp://...): the same, in this handler's scheme. */
-  GCharPtr escaped (g_uri_escape_string (s.location.c_str (), nullptr, FALSE));
+  GCharPtr escaped (g_uri_escape_string (without_credentials (s.location).c_str (), nullptr, FALSE));
   return g_strconcat (kUriScheme, "://?location=", escaped.get (), nullptr);
 }
 

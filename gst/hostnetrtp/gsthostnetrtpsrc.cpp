@@ -101,6 +101,7 @@ enum {
   PROP_USER_ID,
   PROP_USER_PW,
   PROP_TCP_TIMEOUT,
+  PROP_TEARDOWN_TIMEOUT,
   PROP_RECONNECT_ATTEMPTS,
   PROP_RECONNECT_INTERVAL,
   PROP_RECONNECT_SILENCE,
@@ -236,18 +237,18 @@ bool write_sdp (GstHostnetRtpSrc *self, const Settings &s, const PushPlan &plan,
     post_error (self, GST_RESOURCE_ERROR_OPEN_WRITE, error);
     return false;
   }
-  self->priv->sdp_path = path;
+  self->priv->control.sdp_path = path;
   if (!announcement_sdp (announcement, sdp, error) || !write_sdp_file (path, sdp, error)) {
     post_error (self, GST_RESOURCE_ERROR_OPEN_WRITE, error);
     return false;
   }
-  self->priv->sdp_written = sdp;
+  self->priv->control.sdp_written = sdp;
   return true;
 }
 
 /* Push mode's NULL->READY: check, bind, write the SDP, build, announce. On
  * failure one error is posted; stop () undoes the rest. */
-bool start_push (GstHostnetRtpSrc *self, const Settings &s)
+bool start_push (GstHostnetRtpSrc *self, const Settings &s, Run &run)
 {
   PushPlan plan;
   if (!check_settings (self, s, plan))
@@ -270,33 +271,37 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s)
         std::move (gate)});
   }
   std::string error;
-  if (!build_streams (self, std::move (streams), {s.latency, s.drop_on_latency, s.do_lost},
+  if (!build_streams (self, run, std::move (streams), {s.latency, s.drop_on_latency, s.do_lost},
           s.receive_path, error)) {
     post_error (self, GST_RESOURCE_ERROR_FAILED, error);
     return false;
   }
   GCharPtr bound (g_inet_address_to_string (plan.bind.address.get ()));
   announce (self, bound.get (), plan.advertise.address, plan.multicast, s.rtcp_mux);
-  self->priv->previous_rtp_port = allocation_first_port;
+  self->priv->control.previous_rtp_port = allocation_first_port;
   return true;
 }
 
-/* Everything READY->NULL undoes; safe after a failed start. */
+/* Everything READY->NULL undoes; safe after a failed start. The task
+ * stops first (joined, or left to end by itself when it is the caller or
+ * is calling out): nothing it does after touches what goes here. */
 void stop (GstHostnetRtpSrc *self)
 {
   HostnetRtpSrcPrivate *priv = self->priv;
-  pull_stop (self);
-  watch_stop (self);
+  Control &control = priv->control;
+  control_stop (self);
   teardown_streams (self);
-  if (!priv->sdp_path.empty ()) {
-    if (!priv->sdp_written.empty () && !remove_sdp_file_if_ours (priv->sdp_path, priv->sdp_written))
-      GST_INFO_OBJECT (self, "left %s: another writer replaced it since", priv->sdp_path.c_str ());
-    release_sdp_path (priv->sdp_path, self);
+  if (!control.sdp_path.empty ()) {
+    if (!control.sdp_written.empty () && !remove_sdp_file_if_ours (control.sdp_path, control.sdp_written))
+      GST_INFO_OBJECT (self, "left %s: another writer replaced it since", control.sdp_path.c_str ());
+    release_sdp_path (control.sdp_path, self);
   }
-  priv->sdp_path.clear ();
-  priv->sdp_written.clear ();
+  control.sdp_path.clear ();
+  control.sdp_written.clear ();
+  std::shared_ptr<Run> run;  /* dropped outside the lock: the task may end with it */
   std::lock_guard<std::mutex> guard (priv->lock);
   priv->running = false;
+  run.swap (priv->run);
 }
 
 Settings settings_of (GstHostnetRtpSrc *self)
@@ -306,9 +311,11 @@ Settings settings_of (GstHostnetRtpSrc *self)
 }
 
 /* NULL->READY. Push mode binds and announces here; pull mode only checks:
- * its task talks to the camera from READY->PAUSED on. */
+ * its task talks to the camera from READY->PAUSED on. The task starts once
+ * the start succeeded (what was told meanwhile waits for it). */
 bool start (GstHostnetRtpSrc *self)
 {
+  std::shared_ptr<Run> run = control_prepare (self);
   Settings s;
   {
     std::lock_guard<std::mutex> guard (self->priv->lock);
@@ -317,7 +324,10 @@ bool start (GstHostnetRtpSrc *self)
   }
   if (!s.uri_error.empty ())
     return refuse (self, s.uri_error);
-  return s.pull () ? pull_check (self, s) : start_push (self, s);
+  if (!(s.pull () ? pull_check (self, s) : start_push (self, s, *run)))
+    return false;
+  control_start (self, run);
+  return true;
 }
 
 }  // namespace
@@ -334,11 +344,11 @@ gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition
       }
       break;
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
-      watch_pause (self);  /* never joined here: a GAP may wait in a sink */
-      pull_playing (self, false);
+      control_playing (self, false);
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      pull_stop (self);  /* TEARDOWN, bounded; no build under the bin's state change */
+      if (std::shared_ptr<Run> run = current_run (self))
+        pull_close (*run);  /* the task sends TEARDOWN; READY->NULL waits for it, bounded */
       break;
     default:
       break;
@@ -350,20 +360,19 @@ gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition
     return ret;
   }
   switch (transition) {
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      if (settings_of (self).pull ())
-        pull_start (self, settings_of (self));  /* returns at once: never blocks on the network */
+    case GST_STATE_CHANGE_READY_TO_PAUSED: {
+      const Settings s = settings_of (self);
+      std::shared_ptr<Run> run = current_run (self);
+      if (s.pull () && run)
+        pull_open (self, *run, s);  /* the task talks to the camera: never blocks here */
       ret = GST_STATE_CHANGE_NO_PREROLL;  /* live source */
       break;
+    }
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
       ret = GST_STATE_CHANGE_NO_PREROLL;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
-      watch_play (self);
-      pull_playing (self, true);
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      watch_stop (self);  /* the inner elements flush: a waiting GAP returns */
+      control_playing (self, true);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       stop (self);
@@ -374,30 +383,24 @@ gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition
   return ret;
 }
 
-/* A live property applied to what runs; false with the reason if refused. */
+/* A live property stored; the task applies it to what runs. False with
+ * the reason if refused. */
 static bool
-apply_live (GstHostnetRtpSrc *self, guint prop_id, const GValue *value, std::string &refused)
+store_live (GstHostnetRtpSrc *self, guint prop_id, const GValue *value, std::string &refused)
 {
   HostnetRtpSrcPrivate *priv = self->priv;
-  GstObjectPtr<GstElement> rtpbin;
-  std::vector<std::shared_ptr<Stream>> streams;
   std::lock_guard<std::mutex> guard (priv->lock);
   Settings &s = priv->settings;
   switch (prop_id) {
     case PROP_LATENCY:
       s.latency = g_value_get_uint (value);
-      if (priv->rtpbin)  /* rtpbin hands it to every jitterbuffer */
-        g_object_set (priv->rtpbin.get (), "latency", s.latency, nullptr);
       break;
     case PROP_DROP_ON_LATENCY:
-    case PROP_DO_LOST: {
-      const bool on = g_value_get_boolean (value);
-      (prop_id == PROP_DROP_ON_LATENCY ? s.drop_on_latency : s.do_lost) = on;
-      if (priv->rtpbin)  /* rtpbin hands them to every jitterbuffer */
-        g_object_set (priv->rtpbin.get (), prop_id == PROP_DROP_ON_LATENCY ? "drop-on-latency"
-            : "do-lost", on, nullptr);
+      s.drop_on_latency = g_value_get_boolean (value);
       break;
-    }
+    case PROP_DO_LOST:
+      s.do_lost = g_value_get_boolean (value);
+      break;
     case PROP_ALLOWED_SENDERS: {
       const char *text = g_value_get_string (value);
       SenderFilter filter;
@@ -413,8 +416,6 @@ apply_live (GstHostnetRtpSrc *self, guint prop_id, const GValue *value, std::str
       }
       s.allowed_senders = filter.to_string ();
       s.filter = std::make_shared<const SenderFilter> (std::move (filter));
-      for (auto &stream : priv->streams)
-        stream->path->gate ().set_filter (s.filter);
       break;
     }
     case PROP_SENDER_TIMEOUT:
@@ -425,8 +426,6 @@ apply_live (GstHostnetRtpSrc *self, guint prop_id, const GValue *value, std::str
             "senders. Using " + std::to_string (kMinSenderTimeout) + " (0 means: only after BYE)";
         s.sender_timeout = kMinSenderTimeout;
       }
-      for (auto &stream : priv->streams)
-        stream->path->gate ().set_takeover_after (gint64 (s.sender_timeout) * G_TIME_SPAN_MILLISECOND);
       return refused.empty ();
     case PROP_TIMEOUT:
       s.timeout = g_value_get_uint64 (value);
@@ -459,7 +458,9 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     return;
   }
   if (pspec->flags & GST_PARAM_MUTABLE_PLAYING) {
-    if (!apply_live (self, prop_id, value, refused))
+    const bool stored = store_live (self, prop_id, value, refused);
+    control_apply_live (self);  /* also a clamped value */
+    if (!stored)
       post_warning (self, refused);
     return;
   }
@@ -504,6 +505,7 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_USER_ID: s.user_id = text (); break;
     case PROP_USER_PW: s.user_pw = text (); break;
     case PROP_TCP_TIMEOUT: s.tcp_timeout = g_value_get_uint64 (value); break;
+    case PROP_TEARDOWN_TIMEOUT: s.teardown_timeout = g_value_get_uint64 (value); break;
     case PROP_RECONNECT_ATTEMPTS: s.reconnect_attempts = g_value_get_int (value); break;
     case PROP_RECONNECT_INTERVAL: s.reconnect_interval = g_value_get_uint (value); break;
     case PROP_RECONNECT_SILENCE: s.reconnect_silence = g_value_get_uint (value); break;
@@ -519,9 +521,28 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
 {
   auto *self = GST_HOSTNET_RTP_SRC (object);
   HostnetRtpSrcPrivate *priv = self->priv;
-  if (prop_id == PROP_STATS) {
-    g_value_take_boxed (value, element_stats (self));
-    return;
+  switch (prop_id) {
+    case PROP_STATS:
+      g_value_take_boxed (value, element_stats (self));
+      return;
+    case PROP_RTP_PORT:
+    case PROP_RTCP_PORT:
+    case PROP_ADVERTISE_ADDRESS: {
+      Control &control = priv->control;
+      std::unique_lock<std::mutex> published (control.published_lock);
+      const Published &p = control.published;
+      if (prop_id != PROP_ADVERTISE_ADDRESS) {
+        g_value_set_uint (value, prop_id == PROP_RTP_PORT ? p.rtp_port : p.rtcp_port);
+        return;
+      }
+      if (!p.advertise_address.empty ()) {
+        g_value_set_string (value, p.advertise_address.c_str ());
+        return;
+      }
+      break;  /* none in use: the one set */
+    }
+    default:
+      break;
   }
   std::lock_guard<std::mutex> guard (priv->lock);
   const Settings &s = priv->settings;
@@ -538,25 +559,21 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_DO_LOST: g_value_set_boolean (value, s.do_lost); break;
     case PROP_BUFFER_SIZE: g_value_set_int (value, s.buffer_size); break;
     case PROP_MULTICAST_IFACE: set_text (s.multicast_iface); break;
-    case PROP_ADVERTISE_ADDRESS:
-      set_text (priv->effective_advertise_address.empty () ? s.advertise_address
-          : priv->effective_advertise_address);
-      break;
+    case PROP_ADVERTISE_ADDRESS: set_text (s.advertise_address); break;
     case PROP_SDP_FILE: set_text (s.sdp_file); break;
     case PROP_ALLOWED_SENDERS: set_text (s.allowed_senders); break;
     case PROP_SENDER_TIMEOUT: g_value_set_uint (value, s.sender_timeout); break;
     case PROP_TIMEOUT: g_value_set_uint64 (value, s.timeout); break;
     case PROP_RECEIVE_PATH: g_value_set_enum (value, static_cast<gint> (s.receive_path)); break;
     case PROP_LOCATION: set_text (s.location); break;
-    case PROP_URI: set_text (s.uri.empty () ? s.location : s.uri); break;
+    case PROP_URI: set_text (uri_without_secrets (s.uri.empty () ? s.location : s.uri)); break;
     case PROP_USER_ID: set_text (s.user_id); break;
     case PROP_USER_PW: set_text (s.user_pw); break;
     case PROP_TCP_TIMEOUT: g_value_set_uint64 (value, s.tcp_timeout); break;
+    case PROP_TEARDOWN_TIMEOUT: g_value_set_uint64 (value, s.teardown_timeout); break;
     case PROP_RECONNECT_ATTEMPTS: g_value_set_int (value, s.reconnect_attempts); break;
     case PROP_RECONNECT_INTERVAL: g_value_set_uint (value, s.reconnect_interval); break;
     case PROP_RECONNECT_SILENCE: g_value_set_uint (value, s.reconnect_silence); break;
-    case PROP_RTP_PORT: g_value_set_uint (value, priv->rtp_port); break;
-    case PROP_RTCP_PORT: g_value_set_uint (value, priv->rtcp_port); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -567,7 +584,10 @@ static void
 gst_hostnet_rtp_src_finalize (GObject *object) noexcept
 {
   auto *self = GST_HOSTNET_RTP_SRC (object);
-  for (GstPad *pad : self->priv->pads)
+  /* Left in READY or above (a bug of the application's), the task ends. */
+  if (std::shared_ptr<Run> run = current_run (self))
+    run->task.stop ();
+  for (GstPad *pad : self->priv->control.pads)
     gst_object_unref (pad);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -827,6 +847,16 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
   properties[PROP_TCP_TIMEOUT] = g_param_spec_uint64 ("tcp-timeout", "TCP timeout",
       "Pull mode: the longest a connection or an RTSP request may take (us)", 1, G_MAXUINT64,
       20 * G_USEC_PER_SEC, at_start);
+  /**
+   * GstHostnetRtpSrc:teardown-timeout:
+   *
+   * Pull mode: the longest a stop waits for the camera's answer to
+   * TEARDOWN (ns, as rtspsrc's). The stop never waits for anything else
+   * of the camera's.
+   */
+  properties[PROP_TEARDOWN_TIMEOUT] = g_param_spec_uint64 ("teardown-timeout", "Teardown timeout",
+      "Pull mode: the longest a stop waits for the answer to TEARDOWN (ns)", 0, G_MAXUINT64,
+      100 * GST_MSECOND, at_start);
   /**
    * GstHostnetRtpSrc:reconnect-attempts:
    *

@@ -13,10 +13,6 @@ namespace hostnetrtp {
 
 namespace {
 
-constexpr int kMaxRedirects = 5;
-constexpr const char *kUserAgent = "hostnetrtpsrc";
-constexpr gint64 kTeardownTimeout = 2 * G_USEC_PER_SEC;
-
 void free_url (GstRTSPUrl *url) noexcept { gst_rtsp_url_free (url); }
 using RtspUrlPtr = std::unique_ptr<GstRTSPUrl, FreeWith<free_url>>;
 void free_sdp (GstSDPMessage *msg) noexcept { gst_sdp_message_free (msg); }
@@ -24,24 +20,21 @@ using SdpPtr = std::unique_ptr<GstSDPMessage, FreeWith<free_sdp>>;
 void free_transport (GstRTSPTransport *t) noexcept { gst_rtsp_transport_free (t); }
 using TransportPtr = std::unique_ptr<GstRTSPTransport, FreeWith<free_transport>>;
 
-/* A message on the stack, cleared however the function ends. */
-struct Message {
-  GstRTSPMessage msg = {};
-  Message () { gst_rtsp_message_init (&msg); }
-  ~Message () { gst_rtsp_message_unset (&msg); }
-  GstRTSPMessage *get () { return &msg; }
-};
+}  // namespace
 
-std::string header (GstRTSPMessage *msg, GstRTSPHeaderField field)
+std::string rtsp_header (const GstRTSPMessage *msg, GstRTSPHeaderField field, bool all)
 {
+  std::string joined;
   gchar *value = nullptr;
-  return gst_rtsp_message_get_header (msg, field, &value, 0) == GST_RTSP_OK && value ? value : "";
+  for (gint i = 0; gst_rtsp_message_get_header (msg, field, &value, i) == GST_RTSP_OK && value; i++) {
+    if (!all)
+      return value;
+    joined += (joined.empty () ? "" : ", ") + std::string (value);
+  }
+  return joined;
 }
 
-const char *method_name (GstRTSPMethod method)
-{
-  return gst_rtsp_method_as_text (method);
-}
+namespace {
 
 }  // namespace
 
@@ -199,104 +192,25 @@ bool parse_transport_reply (const std::string &text, guint16 rtp_port, guint16 r
   return true;
 }
 
-RtspClient::RtspClient (std::string location, std::string user, std::string password,
-    gint64 timeout_us)
-    : location_ (std::move (location)), user_ (std::move (user)), password_ (std::move (password)),
-      timeout_us_ (timeout_us)
-{
-}
+namespace {
 
-RtspClient::~RtspClient ()
-{
-  close ();
-}
-
-std::string RtspClient::camera () const
-{
-  return without_credentials (location_);
-}
-
-std::string RtspClient::peer_address () const
-{
-  const char *ip = connection_ ? gst_rtsp_connection_get_ip (connection_) : nullptr;
-  return ip ? ip : "";
-}
-
-std::string RtspClient::local_address () const
-{
-  GSocket *socket = connection_ ? gst_rtsp_connection_get_read_socket (connection_) : nullptr;
-  GObjectPtr<GSocketAddress> local (socket ? g_socket_get_local_address (socket, nullptr) : nullptr);
-  if (!local || !G_IS_INET_SOCKET_ADDRESS (local.get ()))
-    return "";
-  return Peer::from_socket_address (local.get ()).host_string ();
-}
-
-std::string RtspClient::failure (const char *what, GstRTSPResult result) const
+std::string result_text (GstRTSPResult result)
 {
   GCharPtr text (gst_rtsp_strresult (result));
-  std::string host = url_ && url_->host ? url_->host : "?";
-  guint16 port = 554;
-  if (url_)
-    gst_rtsp_url_get_port (url_, &port);
-  if (interrupted_)
-    return "stopped while waiting for the camera at " + camera ();
-  return std::string ("the camera at ") + camera () + " (" + host + " port " + std::to_string (port) +
-      ") did not answer " + what + ": " + text.get () +
-      (result == GST_RTSP_ETIMEOUT ? " (after tcp-timeout)" : "");
+  return text.get ();
 }
 
-bool RtspClient::connect (std::string &error)
-{
-  close ();
-  GstRTSPUrl *url = nullptr;
-  if (gst_rtsp_url_parse (location_.c_str (), &url) != GST_RTSP_OK || !url) {
-    valid_rtsp_location (location_, error);
-    return false;
-  }
-  url_ = url;
-  if (!user_.empty ()) {
-    g_free (url_->user);
-    g_free (url_->passwd);
-    url_->user = g_strdup (user_.c_str ());
-    url_->passwd = g_strdup (password_.c_str ());
-  }
-  GstRTSPConnection *connection = nullptr;
-  if (gst_rtsp_connection_create (url_, &connection) != GST_RTSP_OK) {
-    error = "cannot make a connection to " + camera ();
-    return false;
-  }
-  {
-    std::lock_guard<std::mutex> guard (connection_lock_);
-    connection_ = connection;
-  }
-  if (url_->user && *url_->user)
-    gst_rtsp_connection_set_auth (connection_, GST_RTSP_AUTH_BASIC, url_->user,
-        url_->passwd ? url_->passwd : "");
-  GstRTSPResult result = gst_rtsp_connection_connect_usec (connection_, timeout_us_);
-  if (result != GST_RTSP_OK) {
-    error = failure ("a connection", result);
-    std::string diagnosis = result == GST_RTSP_ERROR && !interrupted_ ? connect_failure () : "";
-    if (!diagnosis.empty ())
-      error = diagnosis;
-    return false;
-  }
-  return true;
-}
-
-/* The RTSP library says only "Generic error" when the connection fails:
- * the failure again, with GIO's own words (the name does not resolve, the
+/* The RTSP library says only "Generic error" when a connection fails: the
+ * failure again, with GIO's own words (the name does not resolve, the
  * connection was refused, no route) and what to check; empty if it now
- * succeeds. Only on this path. */
-std::string RtspClient::connect_failure () const
+ * succeeds. Cancellable, on the connecting thread. */
+std::string connect_failure (const std::string &where, const std::string &host, guint16 port,
+    gint64 timeout_us, GCancellable *cancellable)
 {
-  std::string host = url_->host ? url_->host : "";
-  guint16 port = 554;
-  gst_rtsp_url_get_port (url_, &port);
-  const std::string where = "the camera at " + camera () + " (" + host + " port " + std::to_string (port) + ")";
   GError *error = nullptr;
   GObjectPtr<GResolver> resolver (g_resolver_get_default ());
   GList *addresses = g_hostname_is_ip_address (host.c_str ()) ? nullptr :
-      g_resolver_lookup_by_name (resolver.get (), host.c_str (), nullptr, &error);
+      g_resolver_lookup_by_name (resolver.get (), host.c_str (), cancellable, &error);
   if (error) {
     GErrorPtr owned (error);
     return where + " cannot be reached: the host name does not resolve (" + owned->message +
@@ -305,9 +219,9 @@ std::string RtspClient::connect_failure () const
   }
   g_resolver_free_addresses (addresses);
   GObjectPtr<GSocketClient> client (g_socket_client_new ());
-  g_socket_client_set_timeout (client.get (), guint (std::max<gint64> (1, timeout_us_ / G_USEC_PER_SEC)));
+  g_socket_client_set_timeout (client.get (), guint (std::max<gint64> (1, timeout_us / G_USEC_PER_SEC)));
   GObjectPtr<GSocketConnection> connection (
-      g_socket_client_connect_to_host (client.get (), host.c_str (), port, nullptr, &error));
+      g_socket_client_connect_to_host (client.get (), host.c_str (), port, cancellable, &error));
   if (!error)
     return "";
   GErrorPtr owned (error);
@@ -315,31 +229,176 @@ std::string RtspClient::connect_failure () const
       "listens there and that the node can reach it";
 }
 
-void RtspClient::close ()
+void flush_on_cancel (GCancellable *, gpointer connection) noexcept
 {
-  std::lock_guard<std::mutex> guard (connection_lock_);
+  gst_rtsp_connection_flush (static_cast<GstRTSPConnection *> (connection), TRUE);
+}
+
+}  // namespace
+
+/* What the connecting thread found, for the task. */
+struct RtspConnection::Attempt {
+  GstRTSPResult result = GST_RTSP_OK;
+  std::string diagnosis;
+};
+
+RtspConnection::RtspConnection (ControlTask &task, Handlers handlers)
+    : task_ (task), handlers_ (std::move (handlers)), alive_ (std::make_shared<bool> (true))
+{
+}
+
+RtspConnection::~RtspConnection ()
+{
+  alive_.reset ();  /* its jobs still queued do nothing */
+  if (connecting_.joinable ()) {
+    gst_rtsp_connection_flush (connection_, TRUE);
+    connecting_.join ();
+  }
+  if (watch_) {
+    g_source_destroy (reinterpret_cast<GSource *> (watch_));
+    gst_rtsp_watch_unref (watch_);
+  }
   if (connection_) {
     gst_rtsp_connection_close (connection_);
     gst_rtsp_connection_free (connection_);
-    connection_ = nullptr;
   }
-  if (url_) {
+  if (url_)
     gst_rtsp_url_free (url_);
-    url_ = nullptr;
+}
+
+std::string RtspConnection::host () const
+{
+  return url_ && url_->host ? url_->host : "";
+}
+
+std::string RtspConnection::peer_address () const
+{
+  const char *ip = connection_ && watch_ ? gst_rtsp_connection_get_ip (connection_) : nullptr;
+  return ip ? ip : "";
+}
+
+std::string RtspConnection::local_address () const
+{
+  GSocket *socket = connection_ && watch_ ? gst_rtsp_connection_get_read_socket (connection_) : nullptr;
+  GObjectPtr<GSocketAddress> local (socket ? g_socket_get_local_address (socket, nullptr) : nullptr);
+  if (!local || !G_IS_INET_SOCKET_ADDRESS (local.get ()))
+    return "";
+  return Peer::from_socket_address (local.get ()).host_string ();
+}
+
+void RtspConnection::connect (const std::string &location, const std::string &user,
+    const std::string &password, gint64 timeout_us, std::function<void (const std::string &)> done)
+{
+  location_ = location;
+  user_ = user;
+  password_ = password;
+  std::weak_ptr<bool> alive = alive_;
+  std::string error;
+  if (gst_rtsp_url_parse (location_.c_str (), &url_) != GST_RTSP_OK || !url_ ||
+      gst_rtsp_connection_create (url_, &connection_) != GST_RTSP_OK) {
+    if (!valid_rtsp_location (location_, error))
+      error = "cannot make a connection to " + camera ();
+    task_.post ([alive, done, error] {
+      if (!alive.expired ())
+        done (error);
+    });
+    return;
   }
+  guint16 port = 554;
+  gst_rtsp_url_get_port (url_, &port);
+  const std::string where = "the camera at " + camera () + " (" + host () + " port " +
+      std::to_string (port) + ")";
+  auto attempt = std::make_shared<Attempt> ();
+  GstRTSPConnection *connection = connection_;
+  GCancellable *cancellable = task_.cancellable ();
+  ControlTask *task = &task_;
+  const std::string host_name = host ();
+  connecting_ = std::thread ([=] {
+    /* A stop of the task, or the end of this connection, cancels it. */
+    const gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (flush_on_cancel),
+        connection, nullptr);
+    attempt->result = gst_rtsp_connection_connect_usec (connection, timeout_us);
+    if (attempt->result == GST_RTSP_ERROR && !g_cancellable_is_cancelled (cancellable))
+      attempt->diagnosis = connect_failure (where, host_name, port, timeout_us, cancellable);
+    g_cancellable_disconnect (cancellable, handler);
+    task->post ([alive, attempt, where, done, this] {
+      if (alive.expired ())
+        return;
+      connecting_.join ();
+      if (attempt->result != GST_RTSP_OK) {
+        done (!attempt->diagnosis.empty () ? attempt->diagnosis : where + " did not answer a "
+            "connection: " + result_text (attempt->result) +
+            (attempt->result == GST_RTSP_ETIMEOUT ? " (after tcp-timeout)" : ""));
+        return;
+      }
+      /* The connect's timeout stays on the sockets (GSocketClient sets it),
+       * and a watch's source would end a quiet connection after it: each
+       * request is bounded on its own instead. */
+      for (GSocket *socket : {gst_rtsp_connection_get_read_socket (connection_),
+               gst_rtsp_connection_get_write_socket (connection_)})
+        if (socket)
+          g_socket_set_timeout (socket, 0);
+      GstRTSPWatchFuncs funcs = {};
+      funcs.message_received = on_message;
+      funcs.closed = on_closed;
+      funcs.error_full = on_error;
+      watch_ = gst_rtsp_watch_new (connection_, &funcs, this, nullptr);
+      gst_rtsp_watch_attach (watch_, task_.context ());
+      done ("");
+    });
+  });
 }
 
-void RtspClient::interrupt ()
+bool RtspConnection::send (GstRTSPMessage *request, std::string &error)
 {
-  interrupted_ = true;
-  std::lock_guard<std::mutex> guard (connection_lock_);
-  if (connection_)
-    gst_rtsp_connection_flush (connection_, TRUE);
+  if (!watch_) {
+    error = "no connection to the camera at " + camera ();
+    return false;
+  }
+  const GstRTSPResult result = gst_rtsp_watch_send_message (watch_, request, nullptr);
+  if (result != GST_RTSP_OK) {
+    error = "cannot send to the camera at " + camera () + ": " + result_text (result);
+    return false;
+  }
+  return true;
 }
 
-bool RtspClient::use_challenge (GstRTSPMessage *response)
+/* The watch runs on the task's context: its news go straight to the
+ * handlers, which never destroy this connection from there. */
+GstRTSPResult RtspConnection::on_message (GstRTSPWatch *, GstRTSPMessage *message, gpointer data) noexcept
 {
-  if (!url_ || !url_->user || !*url_->user)
+  auto *self = static_cast<RtspConnection *> (data);
+  if (self->handlers_.message)
+    self->handlers_.message (message);
+  return GST_RTSP_OK;
+}
+
+void RtspConnection::lost (const std::string &why)
+{
+  if (handlers_.closed)
+    handlers_.closed (why);
+}
+
+GstRTSPResult RtspConnection::on_closed (GstRTSPWatch *, gpointer data) noexcept
+{
+  auto *self = static_cast<RtspConnection *> (data);
+  self->lost ("the camera at " + self->camera () + " closed the connection");
+  return GST_RTSP_OK;
+}
+
+GstRTSPResult RtspConnection::on_error (GstRTSPWatch *, GstRTSPResult result, GstRTSPMessage *,
+    guint, gpointer data) noexcept
+{
+  auto *self = static_cast<RtspConnection *> (data);
+  self->lost (result == GST_RTSP_EPARSE || result == GST_RTSP_EINVAL
+      ? "the camera at " + self->camera () + " sent something that is not RTSP"
+      : "the connection to the camera at " + self->camera () + " failed: " + result_text (result));
+  return GST_RTSP_OK;
+}
+
+bool RtspConnection::use_challenge (GstRTSPMessage *response)
+{
+  if (user_.empty () || !connection_)
     return false;
   GstRTSPAuthCredential **credentials =
       gst_rtsp_message_parse_auth_credentials (response, GST_RTSP_HDR_WWW_AUTHENTICATE);
@@ -359,213 +418,7 @@ bool RtspClient::use_challenge (GstRTSPMessage *response)
   gst_rtsp_auth_credentials_free (credentials);
   if (method == GST_RTSP_AUTH_NONE)
     return false;
-  gst_rtsp_connection_set_auth (connection_, method, url_->user, url_->passwd ? url_->passwd : "");
-  return true;
-}
-
-bool RtspClient::exchange (GstRTSPMessage *req, GstRTSPMessage *response, const char *what,
-    std::string &error)
-{
-  if (!connection_) {
-    error = "no connection to " + camera ();
-    return false;
-  }
-  GstRTSPResult result = gst_rtsp_connection_send_usec (connection_, req, timeout_us_);
-  if (result != GST_RTSP_OK) {
-    error = failure (what, result);
-    return false;
-  }
-  last_request_us_ = g_get_monotonic_time ();
-  /* Skip what is not the answer: the camera's own requests, data. */
-  for (int i = 0; i < 16; i++) {
-    gst_rtsp_message_unset (response);
-    result = gst_rtsp_connection_receive_usec (connection_, response, timeout_us_);
-    if (result != GST_RTSP_OK) {
-      error = failure (what, result);
-      return false;
-    }
-    if (gst_rtsp_message_get_type (response) == GST_RTSP_MESSAGE_RESPONSE)
-      return true;
-  }
-  error = failure (what, GST_RTSP_ERROR);
-  return false;
-}
-
-bool RtspClient::request (GstRTSPMethod method, const std::string &uri,
-    const std::vector<std::pair<GstRTSPHeaderField, std::string>> &headers,
-    GstRTSPMessage *response, std::string &error)
-{
-  bool challenged = false;
-  for (;;) {
-    Message req;
-    gst_rtsp_message_init_request (req.get (), method, uri.c_str ());
-    gst_rtsp_message_add_header (req.get (), GST_RTSP_HDR_USER_AGENT, kUserAgent);
-    for (const auto &[field, value] : headers)
-      gst_rtsp_message_add_header (req.get (), field, value.c_str ());
-    if (!exchange (req.get (), response, method_name (method), error))
-      return false;
-    GstRTSPStatusCode code = GST_RTSP_STS_OK;
-    gst_rtsp_message_parse_response (response, &code, nullptr, nullptr);
-    if (code == GST_RTSP_STS_UNAUTHORIZED && !challenged && use_challenge (response)) {
-      challenged = true;  /* once: the same answer again means wrong credentials */
-      continue;
-    }
-    if (code == GST_RTSP_STS_OK)
-      return true;
-    const char *reason = nullptr;
-    gst_rtsp_message_parse_response (response, nullptr, &reason, nullptr);
-    error = std::string ("the camera at ") + camera () + " answered " + method_name (method) +
-        " with " + std::to_string (int (code)) + " " + (reason ? reason : "");
-    if (code == GST_RTSP_STS_UNAUTHORIZED)
-      error += url_ && url_->user && *url_->user
-          ? ": it refused the credentials; check user-id and user-pw (or the user:password in location)"
-          : ": it wants credentials; set user-id and user-pw (or rtsp://user:password@host/path)";
-    else if (code == GST_RTSP_STS_NOT_FOUND)
-      error += ": check the path in location";
-    return false;
-  }
-}
-
-bool RtspClient::open (std::string &error)
-{
-  interrupted_ = false;
-  if (!connect (error))
-    return false;
-  Message response;
-  if (!request (GST_RTSP_OPTIONS, location_, {}, response.get (), error))
-    return false;
-  std::string methods = header (response.get (), GST_RTSP_HDR_PUBLIC);
-  get_parameter_ = methods.find ("GET_PARAMETER") != std::string::npos;
-  return true;
-}
-
-bool RtspClient::describe (RtspDescription &description, std::string &error)
-{
-  for (int redirects = 0;; redirects++) {
-    Message response;
-    std::string why;
-    if (request (GST_RTSP_DESCRIBE, location_, {{GST_RTSP_HDR_ACCEPT, "application/sdp"}},
-            response.get (), why)) {
-      guint8 *body = nullptr;
-      guint size = 0;
-      gst_rtsp_message_get_body (response.get (), &body, &size);
-      std::string base = header (response.get (), GST_RTSP_HDR_CONTENT_BASE);
-      if (base.empty ())
-        base = header (response.get (), GST_RTSP_HDR_CONTENT_LOCATION);
-      if (base.empty ())
-        base = location_;
-      std::string sdp (reinterpret_cast<const char *> (body), body ? size : 0);
-      if (!describe_from_sdp (sdp, base, description, why)) {
-        error = "the camera at " + camera () + " answered DESCRIBE, but " + why;
-        return false;
-      }
-      return true;
-    }
-    GstRTSPStatusCode code = GST_RTSP_STS_OK;
-    gst_rtsp_message_parse_response (response.get (), &code, nullptr, nullptr);
-    std::string to = header (response.get (), GST_RTSP_HDR_LOCATION);
-    const bool redirect = code == GST_RTSP_STS_MOVED_PERMANENTLY ||
-        code == GST_RTSP_STS_MOVE_TEMPORARILY;
-    if (!redirect || to.empty () || redirects == kMaxRedirects) {
-      error = redirect ? why + ": too many redirects, or one without Location" : why;
-      return false;
-    }
-    /* Keep the credentials the location had: the camera moved, the user did not. */
-    if (url_ && url_->user && *url_->user && to.find ('@') == std::string::npos &&
-        g_str_has_prefix (to.c_str (), "rtsp://"))
-      to = "rtsp://" + std::string (url_->user) + ":" + (url_->passwd ? url_->passwd : "") + "@" +
-          to.substr (7);
-    location_ = to;
-    if (!open (error))
-      return false;
-  }
-}
-
-bool RtspClient::setup (const RtspStream &stream, guint16 rtp_port, guint16 rtcp_port,
-    SetupReply &reply, std::string &error)
-{
-  Message response;
-  if (!request (GST_RTSP_SETUP, stream.control,
-          {{GST_RTSP_HDR_TRANSPORT, transport_request (rtp_port, rtcp_port)}}, response.get (), error))
-    return false;
-  std::string why;
-  if (!parse_transport_reply (header (response.get (), GST_RTSP_HDR_TRANSPORT), rtp_port,
-          rtcp_port, reply, why)) {
-    error = "the camera at " + camera () + " answered SETUP of " + stream.control + ", but " + why;
-    return false;
-  }
-  std::string session = header (response.get (), GST_RTSP_HDR_SESSION);
-  auto semicolon = session.find (';');
-  session_ = session.substr (0, semicolon);
-  auto timeout = session.find ("timeout=", semicolon == std::string::npos ? 0 : semicolon);
-  if (timeout != std::string::npos)
-    session_timeout_s_ = guint (std::max (1, std::atoi (session.c_str () + timeout + 8)));
-  return true;
-}
-
-bool RtspClient::play (const RtspDescription &description, std::string &error)
-{
-  Message response;
-  return request (GST_RTSP_PLAY, description.aggregate, {{GST_RTSP_HDR_RANGE, "npt=0-"}},
-      response.get (), error);
-}
-
-bool RtspClient::keep_alive (const RtspDescription &description, std::string &error)
-{
-  Message response;
-  if (get_parameter_)
-    return request (GST_RTSP_GET_PARAMETER, description.aggregate, {}, response.get (), error);
-  return request (GST_RTSP_OPTIONS, location_, {}, response.get (), error);
-}
-
-bool RtspClient::teardown (const RtspDescription &description, std::string &error)
-{
-  if (!connection_ || session_.empty ())
-    return true;
-  /* After an interrupt the connection is flushing: TEARDOWN still goes out. */
-  interrupted_ = false;
-  gst_rtsp_connection_flush (connection_, FALSE);
-  /* A camera that does not answer must not hold the pipeline's stop. */
-  const gint64 usual = timeout_us_;
-  timeout_us_ = std::min<gint64> (timeout_us_, kTeardownTimeout);
-  Message response;
-  bool ok = request (GST_RTSP_TEARDOWN, description.aggregate, {}, response.get (), error);
-  timeout_us_ = usual;
-  session_.clear ();
-  return ok;
-}
-
-gint64 RtspClient::keep_alive_due_us ()
-{
-  /* Half the session's timeout after the last request: well before it. */
-  const gint64 interval = gint64 (session_timeout_s_) * G_USEC_PER_SEC / 2;
-  return std::max<gint64> (0, last_request_us_ + interval - g_get_monotonic_time ());
-}
-
-bool RtspClient::idle (gint64 wait_us, std::string &error)
-{
-  if (!connection_) {
-    error = "no connection to " + camera ();
-    return false;
-  }
-  GstRTSPEvent events = GST_RTSP_EV_READ;
-  GstRTSPEvent revents = GstRTSPEvent (0);
-  GstRTSPResult result = gst_rtsp_connection_poll_usec (connection_, events, &revents, wait_us);
-  if (result == GST_RTSP_ETIMEOUT || result == GST_RTSP_EINTR)
-    return true;
-  if (result != GST_RTSP_OK) {
-    error = failure ("while streaming", result);
-    return false;
-  }
-  if (revents & GST_RTSP_EV_READ) {
-    Message unasked;
-    result = gst_rtsp_connection_receive_usec (connection_, unasked.get (), timeout_us_);
-    if (result != GST_RTSP_OK) {
-      error = result == GST_RTSP_EEOF ? "the camera at " + camera () + " closed the connection"
-          : failure ("while streaming", result);
-      return false;
-    }
-  }
+  gst_rtsp_connection_set_auth (connection_, method, user_.c_str (), password_.c_str ());
   return true;
 }
 

@@ -1,24 +1,25 @@
-/* hostnetrtp — the RTSP exchange with a camera (pull mode).
+/* hostnetrtp — RTSP with a camera (pull mode): what is said, and the
+ * connection it is said on.
  *
- * GStreamer's own RTSP library (GstRTSPConnection, GstRTSPMessage,
- * GstRTSPTransport, GstRTSPUrl) and GstSDP, no elements: OPTIONS, DESCRIBE
- * (with Basic and Digest authentication and 301/302 redirects), SETUP of
- * each stream with the client_port pair the allocator bound, PLAY on the
- * aggregate control URL, keep-alive (GET_PARAMETER when the camera lists
- * it, else OPTIONS) before the session times out, TEARDOWN. Every call
- * blocks for at most the timeout given at construction and can be
- * interrupted from another thread. Errors are sentences that name the camera
- * (without credentials), the request and what the camera answered. */
+ * GStreamer's own RTSP library (GstRTSPConnection, GstRTSPWatch,
+ * GstRTSPMessage, GstRTSPTransport, GstRTSPUrl) and GstSDP, no elements.
+ * The pure parts read and write what goes on the wire: locations, control
+ * URLs, the SDP of DESCRIBE, the Transport of SETUP. RtspConnection carries
+ * it, without ever blocking the control task that drives the exchange
+ * (element-pull.cpp). Errors are sentences that name the camera (without
+ * credentials) and what it answered. */
 #pragma once
 
+#include "control-task.h"
 #include "encodings.h"
 #include "owned.h"
 
 #include <gst/rtsp/rtsp.h>
 
-#include <atomic>
-#include <mutex>
+#include <functional>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hostnetrtp {
@@ -67,62 +68,70 @@ struct SetupReply {
 bool parse_transport_reply (const std::string &transport, guint16 rtp_port, guint16 rtcp_port,
     SetupReply &reply, std::string &error);
 
-class RtspClient {
+/* A header's value, "" if the message has none; with @all, every value
+ * it has, joined by ", " (the library splits lists such as Public). */
+std::string rtsp_header (const GstRTSPMessage *msg, GstRTSPHeaderField field, bool all = false);
+
+/* One RTSP connection to a camera, for a control task: connects on a
+ * thread of its own (name lookup, TCP, TLS, all cancellable), then reads
+ * and writes through a GstRTSPWatch on the task's context, so the task
+ * never blocks on the camera. What the camera sends, and the end of the
+ * connection, reach the handlers on the task's thread, from the watch:
+ * they must not destroy the connection there. */
+class RtspConnection {
  public:
-  RtspClient (std::string location, std::string user, std::string password, gint64 timeout_us);
-  ~RtspClient ();
-  RtspClient (const RtspClient &) = delete;
-  RtspClient &operator= (const RtspClient &) = delete;
+  struct Handlers {
+    std::function<void (GstRTSPMessage *message)> message;  /* a response or the camera's request */
+    std::function<void (const std::string &why)> closed;    /* the connection is gone */
+  };
 
-  /* Connects and asks OPTIONS. */
-  bool open (std::string &error);
-  bool describe (RtspDescription &description, std::string &error);
-  bool setup (const RtspStream &stream, guint16 rtp_port, guint16 rtcp_port, SetupReply &reply,
-      std::string &error);
-  bool play (const RtspDescription &description, std::string &error);
-  bool keep_alive (const RtspDescription &description, std::string &error);
-  /* Best effort, bounded by 2 s at most; false if the camera did not agree. */
-  bool teardown (const RtspDescription &description, std::string &error);
+  RtspConnection (ControlTask &task, Handlers handlers);
+  /* Cancels a connect under way and waits for its thread; closes. */
+  ~RtspConnection ();
+  RtspConnection (const RtspConnection &) = delete;
+  RtspConnection &operator= (const RtspConnection &) = delete;
 
-  /* Microseconds until the next keep-alive is due (0: now). */
-  gint64 keep_alive_due_us ();
-  /* Reads what the camera sent unasked, if anything, for up to @wait_us;
-   * false with a sentence when the connection is gone. */
-  bool idle (gint64 wait_us, std::string &error);
+  /* Connects to @location (rtsp://) within @timeout_us; @user and
+   * @password (if not empty) answer a 401's challenge. @done runs as a job
+   * of the task with "" or a sentence that names the camera and why. A stop
+   * of the task cancels it (and drops the job). */
+  void connect (const std::string &location, const std::string &user, const std::string &password,
+      gint64 timeout_us, std::function<void (const std::string &error)> done);
 
-  /* From another thread: makes any blocking call return at once. */
-  void interrupt ();
+  /* Queues @request (the connection adds CSeq, Session and credentials);
+   * false with a sentence if the connection cannot take it. */
+  bool send (GstRTSPMessage *request, std::string &error);
 
-  const std::string &location () const { return location_; }
-  std::string camera () const;  /* the location without credentials */
+  /* Sets up the credentials a 401 answer asks for (Digest over Basic);
+   * false if it offers nothing usable or there are no credentials. */
+  bool use_challenge (GstRTSPMessage *response);
+
+  bool connected () const { return watch_ != nullptr; }
+  bool has_credentials () const { return !user_.empty (); }
+  std::string camera () const { return without_credentials (location_); }
+  std::string host () const;          /* of the location */
   std::string peer_address () const;  /* the camera's IP, from the connection */
   std::string local_address () const; /* ours, as the camera sees it (the advertised one) */
-  const std::string &session () const { return session_; }
-  guint session_timeout_s () const { return session_timeout_s_; }
 
  private:
-  bool connect (std::string &error);
-  void close ();
-  bool request (GstRTSPMethod method, const std::string &uri,
-      const std::vector<std::pair<GstRTSPHeaderField, std::string>> &headers,
-      GstRTSPMessage *response, std::string &error);
-  bool exchange (GstRTSPMessage *request, GstRTSPMessage *response, const char *what,
-      std::string &error);
-  bool use_challenge (GstRTSPMessage *response);
-  std::string failure (const char *what, GstRTSPResult result) const;
-  std::string connect_failure () const;
+  struct Attempt;
+  static GstRTSPResult on_message (GstRTSPWatch *, GstRTSPMessage *message, gpointer self) noexcept;
+  static GstRTSPResult on_closed (GstRTSPWatch *, gpointer self) noexcept;
+  static GstRTSPResult on_error (GstRTSPWatch *, GstRTSPResult result, GstRTSPMessage *,
+      guint, gpointer self) noexcept;
+  void connected_with (GstRTSPResult result, const std::string &diagnosis,
+      const std::function<void (const std::string &)> &done);
+  void lost (const std::string &why);
 
-  std::string location_;
-  const std::string user_, password_;
-  gint64 timeout_us_;
+  ControlTask &task_;
+  Handlers handlers_;
+  std::string location_, user_, password_;
   GstRTSPUrl *url_ = nullptr;
   GstRTSPConnection *connection_ = nullptr;
-  std::mutex connection_lock_;  /* interrupt () against connect/close */
-  std::atomic<bool> interrupted_ {false};
-  bool get_parameter_ = false;  /* the camera lists GET_PARAMETER */
-  std::string session_;
-  guint session_timeout_s_ = 60;
-  gint64 last_request_us_ = 0;
+  GstRTSPWatch *watch_ = nullptr;
+  std::thread connecting_;
+  std::shared_ptr<Attempt> attempt_;  /* the connect under way, shared with its thread */
+  std::shared_ptr<bool> alive_;       /* jobs posted for this connection check it */
 };
 
 }  // namespace hostnetrtp

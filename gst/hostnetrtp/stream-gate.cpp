@@ -25,8 +25,16 @@ constexpr gint64 kMaxClockRate = 192000;
  * rebooted one always is. */
 constexpr gint64 kResyncQuiet = 250 * G_TIME_SPAN_MILLISECOND;
 /* The same host with a new SSRC (an encoder restarted without BYE) takes
- * over after this much quiet of the old SSRC, or sender-timeout if shorter. */
+ * over after at least this much quiet of the old SSRC (and twice the
+ * longest gap it showed lately), or sender-timeout if shorter... */
 constexpr gint64 kSameHostQuiet = 200 * G_TIME_SPAN_MILLISECOND;
+/* ... on the last of this many packets in a row of its own sequence. */
+constexpr unsigned kTakeoverRun = 3;
+/* The sender's gaps count over two windows of this length. */
+constexpr gint64 kGapWindow = 10 * G_TIME_SPAN_SECOND;
+/* A sender displaced that way that continues its own sequence within this
+ * long takes the stream back: it was alive. */
+constexpr gint64 kReclaimWindow = 10 * G_TIME_SPAN_SECOND;
 /* The sender's RTCP moves to another port of its host only after this much
  * quiet on the port it came from: several report intervals (RFC 3550: 5 s,
  * randomized up to 7.5 s), so a spoofer beside a live camera stays out. */
@@ -177,15 +185,28 @@ GateVerdict StreamGate::reject (GateVerdict v, Drop drop, const Peer &from)
   return v;
 }
 
-bool StreamGate::plausible (const RtpHeader &h, gint64 now_us) const
+namespace {
+
+/* Whether @h belongs to a sequence whose highest packet was @seq and @ts,
+ * read at @at_us: within the misorder/dropout limits (ahead only, with
+ * @ahead_only), and no further ahead in time than any clock could have run. */
+bool follows (const RtpHeader &h, gint64 now_us, guint16 seq, guint32 ts, gint64 at_us,
+    bool ahead_only)
 {
-  const gint32 seq_delta = gint16 (guint16 (h.seq - highest_seq_));
-  if (seq_delta < -kMaxMisorder || seq_delta > kMaxDropout)
+  const gint32 seq_delta = gint16 (guint16 (h.seq - seq));
+  if (seq_delta < (ahead_only ? 1 : -kMaxMisorder) || seq_delta > kMaxDropout)
     return false;
-  const gint64 ts_delta = gint32 (h.timestamp - highest_ts_);
-  const gint64 elapsed_us = std::max<gint64> (now_us - highest_at_us_, 0);
+  const gint64 ts_delta = gint32 (h.timestamp - ts);
+  const gint64 elapsed_us = std::max<gint64> (now_us - at_us, 0);
   return ts_delta >= -kMaxClockRate &&
       ts_delta <= kMaxClockRate + elapsed_us * kMaxClockRate / G_USEC_PER_SEC;
+}
+
+}  // namespace
+
+bool StreamGate::plausible (const RtpHeader &h, gint64 now_us) const
+{
+  return follows (h, now_us, highest_seq_, highest_ts_, highest_at_us_, false);
 }
 
 /* RFC 3550 A.8: the interarrival jitter in the stream's clock, and the
@@ -222,15 +243,59 @@ void StreamGate::follow (const RtpHeader &h, gint64 now_us)
   highest_at_us_ = now_us;
 }
 
-bool StreamGate::may_take_over (const Peer &from, gint64 now_us) const
+/* How quiet the sender must be before a newcomer of its host may show its
+ * sequence: never less than kSameHostQuiet, twice its longest recent gap,
+ * and never more than sender-timeout. */
+gint64 StreamGate::same_host_quiet () const
+{
+  const gint64 quiet = std::max (kSameHostQuiet, 2 * std::max (gap_max_, gap_max_before_));
+  return takeover_after_us_ > 0 ? std::min (quiet, takeover_after_us_) : quiet;
+}
+
+StreamGate::Takeover StreamGate::may_take_over (const Peer &from, gint64 now_us) const
 {
   if (!sender_.present || sender_.said_bye)
-    return true;
+    return Takeover::AtOnce;
   const gint64 quiet = now_us - sender_.last_seen_us;
   if (takeover_after_us_ > 0 && quiet >= takeover_after_us_)
-    return true;  /* 0: only after BYE */
-  return sender_.rtp_from.same_host (from) &&
-      quiet >= (takeover_after_us_ > 0 ? std::min (kSameHostQuiet, takeover_after_us_) : kSameHostQuiet);
+    return Takeover::AtOnce;  /* 0: only after BYE */
+  if (sender_.rtp_from.same_host (from) && quiet >= same_host_quiet ())
+    return Takeover::AfterRun;
+  return Takeover::Refused;
+}
+
+/* The sender a newcomer of its host displaced, continuing its own sequence. */
+bool StreamGate::reclaims (const RtpHeader &h, const Peer &from, gint64 now_us) const
+{
+  const Displaced &d = displaced_;
+  return d.valid && h.ssrc == d.ssrc && d.from.same_host (from) &&
+      now_us - d.highest_at_us <= kReclaimWindow &&
+      follows (h, now_us, d.highest_seq, d.highest_ts, d.highest_at_us, true);
+}
+
+/* @header's sender becomes the stream's. */
+void StreamGate::switch_to (GateVerdict &v, const RtpHeader &header, const Peer &from, gint64 now_us)
+{
+  v.sender_changed = true;
+  v.had_previous = sender_.present;
+  v.previous_ssrc = sender_.ssrc;
+  v.sender = from;
+  v.packets_before = counters_.packets;
+  sender_ = SenderState ();
+  sender_.present = true;
+  sender_.ssrc = header.ssrc;
+  in_sequence_ = 0;
+  lost_before_ += sequence_.lost ();
+  duplicates_before_ += sequence_.duplicates ();
+  sequence_ = SequenceTracker ();
+  counters_.sender_changes++;
+  resync_pending_ = false;
+  jitter_ = 0;
+  have_transit_ = false;
+  gap_max_ = gap_max_before_ = last_rtp_us_ = 0;
+  gap_window_start_us_ = now_us;
+  candidate_ = Candidate ();
+  follow (header, now_us);
 }
 
 /* From the current sender's host: its RTCP port, its RTP port (one socket
@@ -261,24 +326,28 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   if (current && from.port != sender_.rtp_from.port &&
       now_us - counters_.last_packet_us < kResyncQuiet)
     return reject (v, Drop::OutOfSequence, from);
-  if (!current) {
-    if (!may_take_over (from, now_us))
+  if (!current && reclaims (header, from, now_us)) {
+    displaced_ = Displaced ();  /* the newcomer it displaces gets no way back */
+    switch_to (v, header, from, now_us);
+  } else if (!current) {
+    const Takeover takeover = may_take_over (from, now_us);
+    if (takeover == Takeover::Refused)
       return reject (v, Drop::ForeignSender, from);
-    v.sender_changed = true;
-    v.had_previous = sender_.present;
-    v.previous_ssrc = sender_.ssrc;
-    sender_ = SenderState ();
-    sender_.present = true;
-    sender_.ssrc = header.ssrc;
-    in_sequence_ = 0;
-    lost_before_ += sequence_.lost ();
-    duplicates_before_ += sequence_.duplicates ();
-    sequence_ = SequenceTracker ();
-    counters_.sender_changes++;
-    resync_pending_ = false;
-    jitter_ = 0;
-    have_transit_ = false;
-    follow (header, now_us);
+    if (takeover == Takeover::AfterRun) {
+      /* The newcomer shows a sequence of its own, the sender staying quiet. */
+      Candidate &c = candidate_;
+      if (c.valid && c.ssrc == header.ssrc && c.from == from && header.seq == guint16 (c.last_seq + 1))
+        c.run++;
+      else
+        c = {true, header.ssrc, from, header.seq, 1};
+      c.last_seq = header.seq;
+      if (c.run < kTakeoverRun)
+        return reject (v, Drop::ForeignSender, from);
+      displaced_ = {true, sender_.ssrc, sender_.rtp_from, highest_seq_, highest_ts_, highest_at_us_};
+    } else {
+      displaced_ = Displaced ();
+    }
+    switch_to (v, header, from, now_us);
   } else if (!plausible (header, now_us)) {
     /* Blind spoofing, or the sender restarted its sequence: believed only
      * when the sequence it replaces has gone quiet, and then on the second
@@ -297,6 +366,8 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     follow (header, now_us);
   } else {
     resync_pending_ = false;  /* the sequence it would replace is alive */
+    if (candidate_.valid)
+      candidate_ = Candidate ();  /* and so is the sender: a newcomer starts again */
     if (guint16 (last_seq_ + 1) != header.seq)
       in_sequence_ = 0;
     if (gint16 (guint16 (header.seq - highest_seq_)) > 0)
@@ -309,6 +380,15 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     sender_.rtcp_from = Peer ();
   sender_.rtp_from = from;
   sender_.last_seen_us = now_us;
+  if (last_rtp_us_) {
+    if (now_us - gap_window_start_us_ >= kGapWindow) {
+      gap_max_before_ = gap_max_;
+      gap_max_ = 0;
+      gap_window_start_us_ = now_us;
+    }
+    gap_max_ = std::max (gap_max_, now_us - last_rtp_us_);
+  }
+  last_rtp_us_ = now_us;
   last_seq_ = header.seq;
   if (!sender_.confirmed && ++in_sequence_ >= kProbation)
     sender_.confirmed = true;
@@ -317,6 +397,16 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   counters_.packets++;
   counters_.bytes += header.payload_size;
   counters_.last_packet_us = now_us;
+  return v;
+}
+
+GateVerdict StreamGate::admit (const guint8 *data, size_t size, const Peer &from, gint64 now_us,
+    bool rtcp_socket)
+{
+  /* RFC 5761: on a muxed port, the packet type tells RTCP from RTP. */
+  const bool is_rtcp = rtcp_socket || (config_.rtcp_mux && looks_like_rtcp (data, size));
+  GateVerdict v = is_rtcp ? rtcp (data, size, from, now_us) : rtp (data, size, from, now_us);
+  v.rtcp = is_rtcp;
   return v;
 }
 

@@ -8,11 +8,17 @@
  *     muxed port),
  *   - from the stream's one current sender: the (address, SSRC) that locked
  *     the stream first. Another sender takes over only once the current one
- *     said BYE or has been silent for the takeover time (0: only after BYE;
- *     a new SSRC from the sender's own host after 200 ms of quiet: an
- *     encoder restarted without BYE), so a camera that restarts comes back
- *     while an SSRC injected into a live stream never reaches rtpbin, and a
- *     flood of new SSRCs costs nothing but a drop,
+ *     said BYE or has been silent for the takeover time (0: only after BYE),
+ *     so a camera that restarts comes back while an SSRC injected into a
+ *     live stream never reaches rtpbin, and a flood of new SSRCs costs
+ *     nothing but a drop. A new SSRC from the sender's own host (an encoder
+ *     restarted without BYE) takes over sooner, but only by showing a
+ *     sustained sequence of its own (kTakeoverRun packets in a row) while
+ *     the current sender is quiet: quiet for 200 ms and for twice the
+ *     longest gap the sender itself has shown lately (a 1 fps camera is not
+ *     dead between frames). The sender it displaced takes the stream back
+ *     at once if it continues its own sequence within 10 s: it was alive,
+ *     the newcomer was not its restart,
  *   - with a sequence number and timestamp that follow the sender's (within
  *     rtpsession's misorder/dropout limits, and no further ahead in time than
  *     any clock rate could have gone), or that restart elsewhere twice in a
@@ -45,12 +51,17 @@ enum class Drop { None, NotAllowed, Malformed, ForeignSender, NotForUs, OutOfSeq
 /* "not in allowed-senders", "malformed", ... for warnings. */
 const char *drop_reason (Drop drop);
 
+/* The gate's one decision on a datagram: what it is, whether it passes,
+ * and what the control task must hear of it. */
 struct GateVerdict {
   Drop drop = Drop::None;
+  bool rtcp = false;            /* classified as RTCP (from the RTCP socket, or muxed) */
   bool sender_changed = false;  /* this packet made a new sender current */
   bool had_previous = false;    /* ... and replaced previous_ssrc */
   guint32 previous_ssrc = 0;
   guint32 ssrc = 0;             /* the packet's (first) SSRC, when it parsed */
+  Peer sender;                  /* sender_changed: the new sender's RTP address */
+  guint64 packets_before = 0;   /* sender_changed: RTP packets accepted before this one */
   bool accepted () const { return drop == Drop::None; }
 };
 
@@ -146,7 +157,12 @@ class StreamGate {
   void set_fixed_report_to (const Peer &to);
   void set_server_ports (ServerPorts ports);
 
-  /* One datagram from @from at @now_us (monotonic). */
+  /* One datagram from @from at @now_us (monotonic), read from the stream's
+   * RTCP socket (@rtcp_socket) or its RTP socket (with rtcp-mux, RTCP is
+   * told apart there by its packet type): classified and parsed once. */
+  GateVerdict admit (const guint8 *data, size_t size, const Peer &from, gint64 now_us,
+      bool rtcp_socket);
+  /* The same for a datagram known to be RTP, or RTCP. */
   GateVerdict rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us);
   GateVerdict rtcp (const guint8 *data, size_t size, const Peer &from, gint64 now_us);
 
@@ -169,7 +185,11 @@ class StreamGate {
   GateVerdict reject (GateVerdict v, Drop drop, const Peer &from);
   bool plausible (const RtpHeader &header, gint64 now_us) const;
   void measure (const RtpHeader &header, size_t size, gint64 now_us);
-  bool may_take_over (const Peer &from, gint64 now_us) const;
+  enum class Takeover { Refused, AtOnce, AfterRun };
+  Takeover may_take_over (const Peer &from, gint64 now_us) const;
+  gint64 same_host_quiet () const;
+  bool reclaims (const RtpHeader &header, const Peer &from, gint64 now_us) const;
+  void switch_to (GateVerdict &v, const RtpHeader &header, const Peer &from, gint64 now_us);
   bool sender_rtcp_port (const Peer &from, gint64 now_us) const;
   void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
@@ -181,6 +201,26 @@ class StreamGate {
   Peer fixed_report_to_;
   ServerPorts server_ports_;
   SenderState sender_;
+  /* The longest gap between the sender's RTP packets in this window of
+   * 10 s and the one before: how quiet it may be and still be alive. */
+  gint64 gap_max_ = 0, gap_max_before_ = 0, gap_window_start_us_ = 0, last_rtp_us_ = 0;
+  /* A newcomer of the sender's host showing its sequence before it may
+   * take over; and the sender it last displaced so, which may come back. */
+  struct Candidate {
+    bool valid = false;
+    guint32 ssrc = 0;
+    Peer from;
+    guint16 last_seq = 0;
+    unsigned run = 0;
+  } candidate_;
+  struct Displaced {
+    bool valid = false;
+    guint32 ssrc = 0;
+    Peer from;
+    guint16 highest_seq = 0;
+    guint32 highest_ts = 0;
+    gint64 highest_at_us = 0;
+  } displaced_;
   guint16 last_seq_ = 0;
   unsigned in_sequence_ = 0;
   /* The current sender's highest sequence number, its timestamp and arrival. */

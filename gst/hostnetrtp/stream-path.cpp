@@ -18,12 +18,6 @@ namespace {
  * and kind in this interval: a flood must not become a flood of messages. */
 constexpr gint64 kWarningInterval = 10 * G_USEC_PER_SEC;
 
-Peer sender_of (GstBuffer *buffer)
-{
-  GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer);
-  return meta ? Peer::from_socket_address (meta->addr) : Peer ();
-}
-
 std::string drop_summary (guint index, guint port, const DropReport &r)
 {
   std::ostringstream os;
@@ -118,7 +112,6 @@ void StreamPath::detach () noexcept
 
 guint64 StreamPath::reports_sent () const
 {
-  std::lock_guard<std::mutex> guard (report_lock_);
   return reports_sent_;
 }
 
@@ -129,74 +122,65 @@ void StreamPath::report_drops (gint64 now_us)
     hooks_.warn (drop_summary (index_, sockets_.rtp_port, report));
 }
 
+GateVerdict StreamPath::judge (const guint8 *data, gsize size, const Peer &from, gint64 now,
+    bool rtcp_socket) noexcept
+{
+  GateVerdict verdict = gate_.admit (data, size, from, now, rtcp_socket);
+  if (!verdict.accepted ())
+    GST_LOG ("stream %u: dropped a datagram from %s: %s", index_, from.to_string ().c_str (),
+        drop_reason (verdict.drop));
+  else if (verdict.sender_changed && hooks_.sender_changed)
+    hooks_.sender_changed (verdict);
+  return verdict;
+}
+
+GateVerdict StreamPath::judge (GstBuffer *&buffer, gint64 now, bool rtcp_socket) noexcept
+{
+  GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer);
+  const Peer from = meta ? Peer::from_socket_address (meta->addr) : Peer ();
+  GstMapInfo map;
+  GateVerdict unreadable;
+  unreadable.drop = Drop::Malformed;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return unreadable;
+  const GateVerdict verdict = judge (map.data, map.size, from, now, rtcp_socket);
+  gst_buffer_unmap (buffer, &map);
+  if (verdict.accepted ()) {
+    /* The gate decided who the sender is: rtpsession must not second-guess it. */
+    buffer = gst_buffer_make_writable (buffer);
+    if (GstNetAddressMeta *m = gst_buffer_get_net_address_meta (buffer))
+      gst_buffer_remove_meta (buffer, &m->meta);
+  }
+  return verdict;
+}
+
 Admission StreamPath::admit_datagram (const guint8 *data, gsize size, const Peer &from,
     gint64 now_us, bool rtcp_socket) noexcept
 {
-  const bool rtcp = rtcp_socket || (!sockets_.rtcp && looks_like_rtcp (data, size));
-  if (!judge (data, size, from, rtcp, now_us))
+  const GateVerdict verdict = judge (data, size, from, now_us, rtcp_socket);
+  if (!verdict.accepted ())
     return Admission::Drop;
-  return rtcp && !rtcp_socket ? Admission::Divert : Admission::Pass;
+  return verdict.rtcp && !rtcp_socket ? Admission::Divert : Admission::Pass;
 }
 
 void StreamPath::drop_in_kernel (guint64 count) noexcept
 {
   gate_.count_kernel_drops (count);
-  report_drops (g_get_monotonic_time ());
 }
 
 void StreamPath::drop_oversized (const Peer &from) noexcept
 {
   gate_.count_malformed (from);
-  report_drops (g_get_monotonic_time ());
-}
-
-bool StreamPath::admit (GstBuffer *buffer, bool rtcp, gint64 now) noexcept
-{
-  GstMapInfo map;
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return false;
-  const bool ok = judge (map.data, map.size, sender_of (buffer), rtcp, now);
-  gst_buffer_unmap (buffer, &map);
-  return ok;
-}
-
-bool StreamPath::judge (const guint8 *data, gsize size, const Peer &from, bool rtcp, gint64 now) noexcept
-{
-  GateVerdict verdict = rtcp ? gate_.rtcp (data, size, from, now) : gate_.rtp (data, size, from, now);
-  if (!verdict.accepted ()) {
-    GST_LOG ("stream %u: dropped a datagram from %s: %s", index_, from.to_string ().c_str (),
-        drop_reason (verdict.drop));
-    report_drops (now);
-    return false;
-  }
-  if (verdict.sender_changed && hooks_.sender_changed)
-    hooks_.sender_changed (verdict);
-  return true;
-}
-
-bool StreamPath::is_rtcp (GstBuffer *buffer, bool rtcp_socket) const noexcept
-{
-  if (rtcp_socket)
-    return true;
-  if (sockets_.rtcp)
-    return false;
-  guint8 head[8];
-  const gsize n = gst_buffer_extract (buffer, 0, head, sizeof (head));
-  return looks_like_rtcp (head, n);
 }
 
 GstPadProbeReturn StreamPath::pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept
 {
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  const bool rtcp = is_rtcp (buffer, rtcp_socket);
-  if (!admit (buffer, rtcp, g_get_monotonic_time ()))
-    return GST_PAD_PROBE_DROP;
-  /* The gate decided who the sender is: rtpsession must not second-guess it. */
-  buffer = gst_buffer_make_writable (buffer);
+  const GateVerdict verdict = judge (buffer, g_get_monotonic_time (), rtcp_socket);
   GST_PAD_PROBE_INFO_DATA (info) = buffer;
-  if (GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer))
-    gst_buffer_remove_meta (buffer, &meta->meta);
-  if (rtcp && !rtcp_socket) {
+  if (!verdict.accepted ())
+    return GST_PAD_PROBE_DROP;
+  if (verdict.rtcp && !rtcp_socket) {
     GST_PAD_PROBE_INFO_DATA (info) = nullptr;
     push_split_rtcp (buffer);
     return GST_PAD_PROBE_HANDLED;
@@ -214,15 +198,12 @@ GstPadProbeReturn StreamPath::on_list (GstPad *pad, GstPadProbeInfo *info, gpoin
   /* Lists are the RTP path only (a muxed RTCP packet in one is dropped
    * rather than split); what passes loses its address, as in pass (). */
   for (guint i = 0; i < gst_buffer_list_length (list);) {
-    GstBuffer *buffer = gst_buffer_list_get (list, i);
-    const bool rtcp = self->is_rtcp (buffer, rtcp_socket);
-    if ((rtcp && !rtcp_socket) || !self->admit (buffer, rtcp, now)) {
+    GstBuffer *buffer = gst_buffer_list_get_writable (list, i);  /* judged in place */
+    const GateVerdict verdict = self->judge (buffer, now, rtcp_socket);
+    if (!verdict.accepted () || (verdict.rtcp && !rtcp_socket)) {
       gst_buffer_list_remove (list, i, 1);
       continue;
     }
-    buffer = gst_buffer_list_get_writable (list, i);
-    if (GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer))
-      gst_buffer_remove_meta (buffer, &meta->meta);
     i++;
   }
   return gst_buffer_list_length (list) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
@@ -234,6 +215,9 @@ void StreamPath::push_split_rtcp (GstBuffer *buffer) noexcept
     gst_buffer_unref (buffer);
     return;
   }
+  /* Once: they stay on this pad, and GStreamer sends them again whenever
+   * rtpbin's RTCP sink comes back from READY (a sink pad's activation
+   * reschedules its peer's sticky events). */
   if (!mux_pad_started_) {
     std::string id = "hostnetrtp-rtcp-mux-" + std::to_string (index_);
     gst_pad_push_event (mux_pad_.get (), gst_event_new_stream_start (id.c_str ()));
@@ -260,12 +244,9 @@ GstPadProbeReturn StreamPath::on_rtcp (GstPad *, GstPadProbeInfo *info, gpointer
 void StreamPath::warn_limited (const std::string &text)
 {
   const gint64 now = g_get_monotonic_time ();
-  {
-    std::lock_guard<std::mutex> guard (report_lock_);
-    if (last_send_warning_us_ && now - last_send_warning_us_ < kWarningInterval)
-      return;
-    last_send_warning_us_ = now;
-  }
+  gint64 last = last_send_warning_us_;
+  if ((last && now - last < kWarningInterval) || !last_send_warning_us_.compare_exchange_strong (last, now))
+    return;
   if (hooks_.warn)
     hooks_.warn (text);
 }
@@ -297,7 +278,6 @@ void StreamPath::send_report (GstBuffer *buffer) noexcept
         ". The stream goes on");
     return;
   }
-  std::lock_guard<std::mutex> guard (report_lock_);
   reports_sent_++;
 }
 

@@ -4,18 +4,22 @@
  *   RTCP socket reader --[gate]--> rtpbin recv_rtcp_sink   off to recv_rtcp_sink)
  *   rtpbin send_rtcp_src --> report pad: sent from the RTCP socket itself
  *
- * The gate (stream-gate.h) decides on every datagram before rtpbin sees it;
- * the sender's address is then taken off the buffer, so rtpsession's own
- * address-based collision logic cannot be used to lock the real camera out.
- * Receiver reports leave from the socket RTCP arrives on (no other socket is
- * ever opened, IPv6 included) to the gate's destination; a report that
- * cannot be sent is dropped with a rate-limited warning, never an error. */
+ * The gate (stream-gate.h) decides once on every datagram before rtpbin
+ * sees it; the sender's address is then taken off the buffer, so
+ * rtpsession's own address-based collision logic cannot be used to lock the
+ * real camera out. Receiver reports leave from the socket RTCP arrives on
+ * (no other socket is ever opened, IPv6 included) to the gate's
+ * destination; a report that cannot be sent is dropped with a rate-limited
+ * warning, never an error. The streaming threads that run all this only
+ * count and hand on: a new sender and the warnings go to the hooks, which
+ * enqueue them for the element's control task. */
 #pragma once
 
 #include "batch-reader.h"
 #include "port-allocator.h"
 #include "stream-gate.h"
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -24,9 +28,10 @@ namespace hostnetrtp {
 class StreamPath {
  public:
   struct Hooks {
-    /* From a streaming thread, when the gate let a new sender in. */
+    /* From a streaming thread, when the gate let a new sender in: enqueues. */
     std::function<void (const GateVerdict &)> sender_changed;
-    /* A rate-limited warning for the user (drops, unsendable reports). */
+    /* A rate-limited warning for the user (drops, unsendable reports),
+     * from any thread: enqueues. */
     std::function<void (const std::string &)> warn;
   };
 
@@ -60,7 +65,7 @@ class StreamPath {
   void push_split_rtcp (GstBuffer *buffer) noexcept;
 
   /* Warns about what the gate dropped since the last warning, at most once
-   * per 10 s; called on every drop and regularly, so a last burst is told. */
+   * per 10 s; called regularly by the control task, so a last burst is told. */
   void report_drops (gint64 now_us);
 
   StreamGate &gate () { return gate_; }
@@ -74,11 +79,11 @@ class StreamPath {
   static GstPadProbeReturn on_list (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
   static GstFlowReturn on_report (GstPad *, GstObject *, GstBuffer *) noexcept;
   GstPadProbeReturn pass (GstPadProbeInfo *info, bool rtcp_socket) noexcept;
-  /* The gate's verdict on one buffer; false: drop it. */
-  bool admit (GstBuffer *buffer, bool rtcp, gint64 now) noexcept;
-  /* The same on bytes: dropped ones counted and reported, a new sender told. */
-  bool judge (const guint8 *data, gsize size, const Peer &from, bool rtcp, gint64 now) noexcept;
-  bool is_rtcp (GstBuffer *buffer, bool rtcp_socket) const noexcept;
+  /* The gate's verdict on one datagram; a new sender is told. */
+  GateVerdict judge (const guint8 *data, gsize size, const Peer &from, gint64 now,
+      bool rtcp_socket) noexcept;
+  /* The same on a buffer (udpsrc); the sender taken off it if it passes. */
+  GateVerdict judge (GstBuffer *&buffer, gint64 now, bool rtcp_socket) noexcept;
   void send_report (GstBuffer *buffer) noexcept;
   void warn_limited (const std::string &text);
 
@@ -88,11 +93,10 @@ class StreamPath {
   Hooks hooks_;
   GstPad *rtcp_reader_pad_ = nullptr;  /* borrowed: tells the RTCP socket's lists apart */
   GstObjectPtr<GstPad> mux_pad_;     /* rtcp-mux: feeds rtpbin's recv_rtcp_sink */
-  bool mux_pad_started_ = false;
+  bool mux_pad_started_ = false;     /* the RTP reader's thread's own */
   GstObjectPtr<GstPad> report_pad_;  /* receives rtpbin's reports */
-  mutable std::mutex report_lock_;
-  guint64 reports_sent_ = 0;
-  gint64 last_send_warning_us_ = 0;
+  std::atomic<guint64> reports_sent_ {0};
+  std::atomic<gint64> last_send_warning_us_ {0};
 };
 
 }  // namespace hostnetrtp

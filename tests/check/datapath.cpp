@@ -97,9 +97,11 @@ GST_START_TEST (test_kernel_drops_are_counted_and_told)
   GstElement *src = child (pipeline, "src");
   const guint port = uint_property (src, "rtp-port");
   Sender camera;
+  /* Timestamps close together: what is read after the overflow still
+   * follows the sequence plausibly, so the kernel's drops are all there is. */
   for (int i = 0; i < 1000; i++)
     camera.send (camera.rtp.get (), port, Sender::rtp_packet (0xD0D0, camera.seq++,
-        camera.timestamp += 3000, 96, 1200));
+        camera.timestamp += 30, 96, 1200));
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
   camera.send_rtp (port, 0xD0D0, 3);  /* a datagram read after the overflow carries the count */
   guint64 dropped = 0;
@@ -224,8 +226,11 @@ GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
   third.send_rtp (port, 0xCCCC0003, 3);
   fail_unless (received_ssrc (sink, 0xCCCC0003));
   /* The same host with a new SSRC (an encoder restarted without BYE): after
-   * 200 ms of quiet already. */
-  const gint64 slack = under_valgrind () ? 400 : 100;
+   * 200 ms of quiet already (and three packets of its own in a row). Only
+   * the bound that holds on any machine is asserted here: the gate stamps a
+   * packet when it reads it, so the quiet it measured is no longer than the
+   * one measured here. How soon exactly is the gate suite's, with its clock
+   * in the test's hands. */
   Sender restarted_encoder ("127.0.0.2", "127.0.0.1");
   taken_at = 0;
   for (int i = 0; i < 100 && !taken_at; i++) {
@@ -233,8 +238,8 @@ GST_START_TEST (test_camera_restart_takes_over_injection_does_not)
     if (element_message (pipeline, "hostnetrtp-sender-changed", 20 * GST_MSECOND))
       taken_at = g_get_monotonic_time ();
   }
-  fail_unless (taken_at - silent_since >= 200 * G_TIME_SPAN_MILLISECOND &&
-      taken_at - silent_since < (300 + slack) * G_TIME_SPAN_MILLISECOND,
+  fail_unless (taken_at != 0, "the restarted encoder never took over");
+  fail_unless (taken_at - silent_since >= 200 * G_TIME_SPAN_MILLISECOND,
       "the same host took over after %" G_GINT64_FORMAT " us", taken_at - silent_since);
   restarted_encoder.send_rtp (port, 0xDDDD0004, 3);
   fail_unless (received_ssrc (sink, 0xDDDD0004));
@@ -394,6 +399,112 @@ GST_START_TEST (test_rtcp_mux)
   fail_unless (have_sr, "the sender report never reached rtpsession: %" GST_PTR_FORMAT, source.get ());
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* rtcp-mux: rtpbin's RTCP sink forgets its sticky events when it goes to
+ * READY; the RTCP split off the muxed port after PLAYING->READY->PLAYING
+ * comes with them again (stream-start, caps, segment before data: GStreamer
+ * sends a pad's sticky events again when its peer is activated). */
+GST_START_TEST (test_rtcp_mux_after_ready_and_back)
+{
+  GstElement *pipeline = launch (receiver (random_range (8), "rtcp-mux=true"));
+  GstElement *src = child (pipeline, "src");
+  Sender camera;
+  for (int round = 0; round < 2; round++) {
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+    const guint port = uint_property (src, "rtp-port");
+    const guint64 before = stat_u64 (stream_stats (pipeline, 0).get (), "rtcp-packets-received");
+    camera.send_rtp (port, 0x3E3E);
+    camera.send_sender_report (port, 0x3E3E, camera.rtp.get ());
+    fail_unless (received_ssrc (child (pipeline, "sink"), 0x3E3E));
+    for (int i = 0; i < 500 && stat_u64 (stream_stats (pipeline, 0).get (), "rtcp-packets-received") == before; i++)
+      g_usleep (10000);  /* the gate counts it before rtpbin sees it: nothing to wait on */
+    GstObjectPtr<GstPad> rtcp_sink (gst_element_get_static_pad (inner_rtpbin (pipeline), "recv_rtcp_sink_0"));
+    fail_unless (rtcp_sink != nullptr);
+    GstEvent *segment = gst_pad_get_sticky_event (rtcp_sink.get (), GST_EVENT_SEGMENT, 0);
+    fail_unless (segment != nullptr, "round %d: RTCP reached rtpbin with no segment before it", round);
+    gst_event_unref (segment);
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* The GAP that starts an idle stream is pushed from a thread the element
+ * joins when it stops: once READY->NULL returns, the push is over and the
+ * stream's sockets are closed, however long the push took. The last step
+ * of the push (its pad leaving the funnel) is held until NULL returned, or
+ * a second passed. */
+struct HeldGap {
+  GMutex lock;
+  GCond changed;
+  bool gap_seen = false, held = false, stop_returned = false;
+};
+
+GST_START_TEST (test_stop_joins_the_idle_gap)
+{
+  HeldGap h;
+  g_mutex_init (&h.lock);
+  g_cond_init (&h.changed);
+  unsigned base;
+  std::string range = random_range (8, &base);
+  GstElement *pipeline = launch ("hostnetrtpsrc name=src latency=0 port-range=" + range + " " +
+      kVideoAudio + " src.src_0 ! fakesink name=video sync=false src.src_1 ! fakesink name=audio sync=false");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  GstElement *src = child (pipeline, "src");
+  const guint audio_port = pad_uint (pipeline, "src_1", "rtp-port");
+  GstObjectPtr<GstPad> audio_sink (gst_element_get_static_pad (child (pipeline, "audio"), "sink"));
+  gst_pad_add_probe (audio_sink.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      [] (GstPad *, GstPadProbeInfo *info, gpointer data) noexcept {
+        auto *held = static_cast<HeldGap *> (data);
+        if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_GAP) {
+          g_mutex_lock (&held->lock);
+          held->gap_seen = true;
+          g_mutex_unlock (&held->lock);
+        }
+        return GST_PAD_PROBE_OK;
+      }, &h, nullptr);
+  GstElement *funnel = gst_bin_get_by_name (GST_BIN (src), "funnel_1");
+  fail_unless (funnel != nullptr);
+  g_signal_connect (funnel, "pad-removed", G_CALLBACK (+[] (GstElement *, GstPad *, HeldGap *held) noexcept {
+    g_mutex_lock (&held->lock);
+    if (held->gap_seen && !held->held) {
+      held->held = true;
+      g_cond_broadcast (&held->changed);
+      const gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+      while (!held->stop_returned && g_cond_wait_until (&held->changed, &held->lock, end)) {
+      }
+    }
+    g_mutex_unlock (&held->lock);
+  }), &h);
+  gst_object_unref (funnel);
+  Sender camera;
+  const guint port = uint_property (src, "rtp-port");
+  const gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_mutex_lock (&h.lock);
+  while (!h.held && g_get_monotonic_time () < end) {
+    g_mutex_unlock (&h.lock);
+    camera.send_rtp (port, 0x71DE0, 2);
+    g_mutex_lock (&h.lock);
+    g_cond_wait_until (&h.changed, &h.lock, g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND);
+  }
+  fail_unless (h.held, "the idle audio stream's GAP was never pushed");
+  g_mutex_unlock (&h.lock);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  bool audio_socket_open = false;
+  for (auto &[address, bound] : bound_udp_sockets ())
+    audio_socket_open = audio_socket_open || bound == audio_port;
+  g_mutex_lock (&h.lock);
+  h.stop_returned = true;
+  g_cond_broadcast (&h.changed);
+  g_mutex_unlock (&h.lock);
+  fail_if (audio_socket_open, "the idle stream's socket %u was still open after NULL: its GAP was "
+      "still being pushed", audio_port);
+  gst_object_unref (pipeline);
+  g_mutex_clear (&h.lock);
+  g_cond_clear (&h.changed);
 }
 GST_END_TEST;
 
@@ -898,6 +1009,8 @@ datapath_suite (void)
   tcase_add_test (tc, test_unlinked_stream_does_not_stop_others);
   tcase_add_test (tc, test_symmetric_rtcp);
   tcase_add_test (tc, test_rtcp_mux);
+  tcase_add_test (tc, test_rtcp_mux_after_ready_and_back);
+  tcase_add_test (tc, test_stop_joins_the_idle_gap);
   tcase_add_test (tc, test_ipv6_receives_and_reports);
   tcase_add_test (tc, test_dual_stack_takes_ipv4_senders);
   tcase_add_test (tc, test_restart_then_receive);

@@ -99,6 +99,36 @@ inline guint uint_property (GstElement *e, const char *name)
   return v;
 }
 
+/* Waits up to 10 s for @element's uint property @name to read @value
+ * (notified): live settings reach the children through the element's
+ * control task, a moment after they are set. */
+inline bool wait_for_uint (GstElement *element, const char *name, guint value)
+{
+  struct Waiter {
+    GMutex lock;
+    GCond changed;
+  } w;
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.changed);
+  const std::string signal = std::string ("notify::") + name;
+  gulong id = g_signal_connect_swapped (element, signal.c_str (), G_CALLBACK (+[] (Waiter *waiter) noexcept {
+    g_mutex_lock (&waiter->lock);
+    g_cond_broadcast (&waiter->changed);
+    g_mutex_unlock (&waiter->lock);
+  }), &w);
+  const gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_mutex_lock (&w.lock);
+  bool reached;
+  while (!(reached = uint_property (element, name) == value) && g_cond_wait_until (&w.changed, &w.lock, end)) {
+  }
+  reached = reached || uint_property (element, name) == value;
+  g_mutex_unlock (&w.lock);
+  g_signal_handler_disconnect (element, id);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.changed);
+  return reached;
+}
+
 /* A camera stand-in: one socket for RTP, one for RTCP, bound to @local
  * (127.0.0.1 or ::1), sending to @to (the same family's loopback unless
  * given: an IPv4 sender reaches a dual-stack socket on 127.0.0.1). */

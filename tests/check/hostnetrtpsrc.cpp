@@ -420,11 +420,13 @@ GST_START_TEST (test_start_time_properties_refused_while_running)
   fail_unless (warning.find ("Using 100") != std::string::npos, "%s", warning.c_str ());
   fail_unless_equals_int (uint_property (src, "sender-timeout"), 100);
 
-  /* latency applies live, to rtpbin (and from there every jitterbuffer). */
+  /* latency applies live, to rtpbin (and from there every jitterbuffer),
+   * through the element's control task. */
   g_object_set (src, "latency", 2000u, nullptr);
+  fail_unless_equals_int (uint_property (src, "latency"), 2000);
+  fail_unless (wait_for_uint (inner_rtpbin (pipeline), "latency", 2000), "rtpbin's latency stayed %u",
+      uint_property (inner_rtpbin (pipeline), "latency"));
   guint latency = 0;
-  g_object_get (inner_rtpbin (pipeline), "latency", &latency, nullptr);
-  fail_unless_equals_int (latency, 2000);
 
   /* In NULL it is taken, and the next start uses it. */
   gst_element_set_state (pipeline, GST_STATE_NULL);

@@ -329,15 +329,22 @@ GST_START_TEST (test_takeover_rules)
   fail_unless (strict.rtp (b.data (), b.size (), other, 100 * s + 2).accepted ());
 
   /* The camera's own host with a new SSRC (an encoder restarted without
-   * BYE) takes over after 200 ms of quiet; another host needs the full 2 s. */
+   * BYE) takes over after 200 ms of quiet, on the third packet in a row of
+   * its own sequence; another host needs the full 2 s. */
   StreamGate gate ({});
   gate.rtp (a.data (), a.size (), camera, s);
-  Bytes c = rtp (0xC, 1);
+  Bytes c = rtp (0xC, 1), c2 = rtp (0xC, 2), c3 = rtp (0xC, 3);
   fail_unless (gate.rtp (c.data (), c.size (), other, s + s / 2).drop == Drop::ForeignSender);
   fail_unless (gate.rtp (c.data (), c.size (), camera, s + s / 10).drop == Drop::ForeignSender,
       "the same host took over while the old SSRC was live");
-  GateVerdict v = gate.rtp (c.data (), c.size (), camera, s + s / 5);
-  fail_unless (v.accepted () && v.sender_changed, "the same host's new SSRC was not let in after 200 ms");
+  fail_unless (gate.rtp (c.data (), c.size (), camera, s + s / 5).drop == Drop::ForeignSender,
+      "the same host's new SSRC took over on its first packet");
+  fail_unless (gate.rtp (c2.data (), c2.size (), camera, s + s / 5 + 1).drop == Drop::ForeignSender);
+  GateVerdict v = gate.rtp (c3.data (), c3.size (), camera, s + s / 5 + 2);
+  fail_unless (v.accepted () && v.sender_changed && v.previous_ssrc == 0xA,
+      "the same host's new SSRC was not let in after 200 ms and three in a row");
+  fail_unless (v.sender == camera && v.packets_before == 1, "the verdict names %s after %" G_GUINT64_FORMAT,
+      v.sender.to_string ().c_str (), v.packets_before);
 
   /* Narrowing allowed-senders live: a sender left out stops being the
    * stream's, and reports no longer go to it. */
@@ -352,6 +359,130 @@ GST_START_TEST (test_takeover_rules)
   fail_unless (destination (narrowed).empty (), "reports still go to %s", destination (narrowed).c_str ());
   fail_unless (narrowed.rtp (b.data (), b.size (), other, s + 2).accepted (),
       "an allowed sender had to wait for the disallowed one to time out");
+}
+GST_END_TEST;
+
+/* A camera at 25 frames/s, 3 packets a frame, and a process on its host. */
+struct LiveCamera {
+  StreamGate &gate;
+  Peer from;
+  guint32 ssrc;
+  guint16 seq = 100;
+  guint32 ts = 9000;
+  GateVerdict send (gint64 at)
+  {
+    Bytes b = rtp (ssrc, seq++, 100, ts);
+    return gate.rtp (b.data (), b.size (), from, at);
+  }
+  /* @frames frames from @at; the time after them. */
+  gint64 stream (gint64 at, int frames, int *dropped = nullptr)
+  {
+    for (int f = 0; f < frames; f++, at += 40000, ts += 3600)
+      for (int p = 0; p < 3; p++)
+        if (!send (at + p).accepted () && dropped)
+          (*dropped)++;
+    return at;
+  }
+};
+
+GST_START_TEST (test_live_sender_keeps_its_stream)
+{
+  const gint64 ms = G_TIME_SPAN_MILLISECOND;
+  Peer camera_port = peer ("192.0.2.7", 40000), neighbour_port = peer ("192.0.2.7", 41000);
+
+  /* A neighbour on the camera's host rotating SSRCs, each a few packets in
+   * sequence, while the camera streams: never current, the camera loses nothing. */
+  {
+    StreamGate gate ({});
+    LiveCamera camera {gate, camera_port, 0xCA};
+    gint64 t = camera.stream (G_USEC_PER_SEC, 10);
+    int camera_dropped = 0, neighbour_passed = 0;
+    for (guint32 ssrc = 0xB0; ssrc < 0xB0 + 50; ssrc++) {
+      LiveCamera neighbour {gate, neighbour_port, ssrc};
+      for (int i = 0; i < 5; i++)
+        neighbour_passed += neighbour.send (t + i).accepted ();
+      t = camera.stream (t + 10, 1, &camera_dropped);
+    }
+    fail_unless (neighbour_passed == 0 && camera_dropped == 0,
+        "rotating SSRCs: %d of the neighbour's packets passed, the camera lost %d", neighbour_passed,
+        camera_dropped);
+    fail_unless_equals_int (gate.sender ().ssrc, 0xCA);
+  }
+
+  /* The camera pauses 300 ms (longer than 200 ms, twice its gaps): the
+   * neighbour's sustained sequence takes over, and the camera continuing
+   * its own sequence takes it back at once; the neighbour then gets no way
+   * back without a new quiet spell. */
+  {
+    StreamGate gate ({});
+    LiveCamera camera {gate, camera_port, 0xCA}, neighbour {gate, neighbour_port, 0xB1};
+    gint64 t = camera.stream (G_USEC_PER_SEC, 10) + 300 * ms;
+    GateVerdict v;
+    for (int i = 0; i < 3; i++)
+      v = neighbour.send (t + i);
+    fail_unless (v.accepted () && v.sender_changed, "the neighbour's sustained sequence did not take over");
+    v = camera.send (t + 20 * ms);
+    fail_unless (v.accepted () && v.sender_changed && v.previous_ssrc == 0xB1,
+        "the camera continuing its sequence did not take its stream back");
+    fail_unless (!neighbour.send (t + 21 * ms).accepted (), "the neighbour came straight back");
+    int camera_dropped = 0;
+    camera.stream (t + 40 * ms, 20, &camera_dropped);
+    fail_unless_equals_int (camera_dropped, 0);
+    fail_unless_equals_int (gate.sender ().ssrc, 0xCA);
+  }
+
+  /* How quiet counts as gone follows the camera: at 2 frames/s (500 ms
+   * gaps), 300 ms of quiet is just a gap and the neighbour stays out. */
+  {
+    StreamGate gate ({});
+    LiveCamera camera {gate, camera_port, 0xCA}, neighbour {gate, neighbour_port, 0xB2};
+    gint64 t = G_USEC_PER_SEC;
+    for (int f = 0; f < 6; f++, t += 500 * ms)
+      camera.send (t);
+    t += 300 * ms - 500 * ms;
+    int passed = 0;
+    for (int i = 0; i < 5; i++)
+      passed += neighbour.send (t + i).accepted ();
+    fail_unless (passed == 0, "the neighbour took a slow camera's stream between two of its frames");
+  }
+
+  /* An encoder restart: the old SSRC silent, the new one steady from the
+   * same host: it takes over on its third packet after 200 ms. */
+  {
+    StreamGate gate ({});
+    LiveCamera old_encoder {gate, camera_port, 0xCA}, new_encoder {gate, neighbour_port, 0xCB};
+    gint64 t = old_encoder.stream (G_USEC_PER_SEC, 10) + 200 * ms;
+    int dropped = 0;
+    new_encoder.stream (t, 1, &dropped);
+    fail_unless (dropped == 2 && gate.sender ().ssrc == 0xCB,
+        "the restarted encoder: %d dropped, sender %08x", dropped, gate.sender ().ssrc);
+    dropped = 0;
+    new_encoder.stream (t + 40 * ms, 25, &dropped);
+    fail_unless_equals_int (dropped, 0);
+  }
+}
+GST_END_TEST;
+
+GST_START_TEST (test_one_classification_per_datagram)
+{
+  /* rtcp-mux: the packet type tells RTCP from RTP on the one port, and the
+   * verdict says which it was. */
+  GateConfig muxed;
+  muxed.rtcp_mux = true;
+  StreamGate gate (muxed);
+  Peer camera = peer ("192.0.2.7", 40000);
+  Bytes a = rtp (0xA, 1), sr = rtcp (0xA);
+  GateVerdict v = gate.admit (a.data (), a.size (), camera, G_USEC_PER_SEC, false);
+  fail_unless (v.accepted () && !v.rtcp && v.sender_changed);
+  v = gate.admit (sr.data (), sr.size (), camera, G_USEC_PER_SEC + 1, false);
+  fail_unless (v.accepted () && v.rtcp, "an SR on the muxed port was not taken as RTCP");
+  /* Without rtcp-mux, the RTP socket takes RTP only: RTCP there is junk. */
+  StreamGate plain ({});
+  plain.admit (a.data (), a.size (), camera, G_USEC_PER_SEC, false);
+  v = plain.admit (sr.data (), sr.size (), camera, G_USEC_PER_SEC + 1, false);
+  fail_unless (v.drop == Drop::Malformed && !v.rtcp);
+  v = plain.admit (sr.data (), sr.size (), peer ("192.0.2.7", 40001), G_USEC_PER_SEC + 2, true);
+  fail_unless (v.accepted () && v.rtcp);
 }
 GST_END_TEST;
 
@@ -683,6 +814,8 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_one_sender_per_stream);
   tcase_add_test (tc, test_blind_spoofing_of_the_sender);
   tcase_add_test (tc, test_takeover_rules);
+  tcase_add_test (tc, test_live_sender_keeps_its_stream);
+  tcase_add_test (tc, test_one_classification_per_datagram);
   tcase_add_test (tc, test_rtcp_only_from_the_sender_about_itself);
   tcase_add_test (tc, test_rtcp_port_of_the_sender_is_locked);
   tcase_add_test (tc, test_rtcp_from_the_rtp_socket_locks_nothing);

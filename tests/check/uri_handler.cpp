@@ -265,6 +265,27 @@ GST_START_TEST (test_playbin_decodes_from_a_hostnetrtp_uri)
 }
 GST_END_TEST;
 
+/* What anyone may read back (get_uri, the uri property) carries no
+ * password: not from location, not from user-pw. */
+GST_START_TEST (test_no_password_reads_back)
+{
+  GstElement *src = gst_element_factory_make ("hostnetrtpsrc", nullptr);
+  g_object_set (src, "location", "rtsp://viewer:s3cret@camera-7/live", nullptr);
+  GCharPtr back (gst_uri_handler_get_uri (GST_URI_HANDLER (src)));
+  fail_unless (back && strstr (back.get (), "camera-7") && !strstr (back.get (), "s3cret"), "%s", back.get ());
+  fail_if (string_property (src, "uri").find ("s3cret") != std::string::npos, "%s",
+      string_property (src, "uri").c_str ());
+  fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src), "hostnetrtp://?location="
+      "rtsp%3A%2F%2Fviewer%3As3cret%40camera-8%2Flive&user-id=viewer&user-pw=s3cret&latency=70", nullptr));
+  back.reset (gst_uri_handler_get_uri (GST_URI_HANDLER (src)));
+  fail_unless (back && strstr (back.get (), "camera-8") && strstr (back.get (), "user-id=viewer") &&
+      strstr (back.get (), "latency=70") && !strstr (back.get (), "s3cret"), "%s", back.get ());
+  /* The location property itself keeps what was set, as rtspsrc's does. */
+  fail_unless_property (src, "location", "rtsp://viewer:s3cret@camera-8/live");
+  gst_object_unref (src);
+}
+GST_END_TEST;
+
 static Suite *
 uri_handler_suite (void)
 {
@@ -275,6 +296,7 @@ uri_handler_suite (void)
   tcase_add_test (tc, test_only_its_own_scheme);
   tcase_add_test (tc, test_malformed_uris_are_clear_errors_and_change_nothing);
   tcase_add_test (tc, test_uri_while_running_and_bad_uri_property);
+  tcase_add_test (tc, test_no_password_reads_back);
   tcase_add_test (tc, test_uridecodebin_decodes_from_a_hostnetrtp_uri);
   tcase_add_test (tc, test_playbin_decodes_from_a_hostnetrtp_uri);
   return s;

@@ -236,7 +236,7 @@ def error_cases():
     camera = subprocess.Popen(["/usr/bin/python3", CAMERA], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     port = int(camera.stdout.readline().split("=")[1])
-    pipeline = Gst.parse_launch(f"hostnetrtpsrc location=rtsp://127.0.0.1:{port}/cam "
+    pipeline = Gst.parse_launch(f"hostnetrtpsrc name=src location=rtsp://127.0.0.1:{port}/cam "
                                 f"reconnect-attempts=0 ! fakesink")
     pipeline.set_state(Gst.State.PLAYING)
     bus = pipeline.get_bus()
@@ -246,6 +246,15 @@ def error_cases():
         m = bus.timed_pop_filtered(Gst.SECOND, Gst.MessageType.ELEMENT)
         if m and m.get_structure().get_name() == "hostnetrtp-allocation":
             allocation = m
+    # Lost after it played: its media came (the allocation is told before PLAY).
+    source = pipeline.get_by_name("src")
+
+    def received():
+        stats = source.props.stats  # kept: the field's structure lives inside it
+        stream = stats.get_value("stream-0") if stats.has_field("stream-0") else None
+        return stream.get_value("packets-received") if stream else 0
+    while time.monotonic() < end and received() == 0:
+        time.sleep(0.05)
     camera.send_signal(signal.SIGKILL)
     camera.wait()
     m = bus.timed_pop_filtered(20 * Gst.SECOND, Gst.MessageType.ERROR)
