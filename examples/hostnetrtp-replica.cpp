@@ -159,6 +159,15 @@ bool made_by (GstElement *e, const char *factory)
   return f && std::strcmp (GST_OBJECT_NAME (f), factory) == 0;
 }
 
+/* An element of a hostnetrtpsrc's own, at any depth (it tells its streams itself). */
+bool inside_hostnetrtpsrc (GstElement *e)
+{
+  for (GstObject *o = GST_OBJECT_PARENT (e); o; o = GST_OBJECT_PARENT (o))
+    if (GST_IS_ELEMENT (o) && made_by (GST_ELEMENT (o), "hostnetrtpsrc"))
+      return true;
+  return false;
+}
+
 /* One stats line per stream (hostnetrtpsrc) or per RTP source (others). */
 void print_stats (Replica &r)
 {
@@ -168,7 +177,7 @@ void print_stats (Replica &r)
     GstElement *e = GST_ELEMENT (g_value_get_object (&item));
     if (made_by (e, "hostnetrtpsrc"))
       print_element_stats (r, e);
-    else if (made_by (e, "rtpbin") && !made_by (GST_ELEMENT (GST_OBJECT_PARENT (e)), "hostnetrtpsrc"))
+    else if (made_by (e, "rtpbin") && !inside_hostnetrtpsrc (e))
       print_rtpbin_stats (r, e);
     g_value_reset (&item);
   }

@@ -116,6 +116,20 @@ void ControlTask::call_out (Job callout)
   enqueue (callouts_, std::move (callout));
 }
 
+bool ControlTask::call_out_now (const Job &callout)
+{
+  {
+    std::lock_guard<std::mutex> guard (lock_);
+    if (stopping_)
+      return false;
+    in_callout_ = true;
+  }
+  callout ();
+  std::lock_guard<std::mutex> guard (lock_);
+  in_callout_ = false;
+  return true;
+}
+
 namespace {
 
 gboolean fire_timer (gpointer data) noexcept

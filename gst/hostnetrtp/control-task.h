@@ -55,6 +55,12 @@ class ControlTask {
    * marked as a call-out (see above); skipped once the task stops. */
   void call_out (Job callout);
 
+  /* On the task, in the middle of a job: runs @callout here and now,
+   * marked as a call-out (a stop from another thread does not wait for it),
+   * unless the task is stopping (then false). For work that must run
+   * application code there, and takes itself back if a stop came meanwhile. */
+  bool call_out_now (const Job &callout);
+
   /* On the task: @tick every @interval_ms until it returns false; @fire
    * once after @delay_us. Neither runs once the task stops. Their ids are
    * for cancel_timer. */

@@ -57,7 +57,7 @@ void push_idle_gap (GstHostnetRtpSrc *self, Stream &stream)
 /* Removes the elements of senders replaced long enough ago: once their last
  * packets have left the reader and the jitterbuffer's latency has passed,
  * unless one came back and is current again. */
-void clear_replaced_senders (GstHostnetRtpSrc *self, Run &run, GstElement *rtpbin,
+void clear_replaced_senders (GstHostnetRtpSrc *self, Run &run, const std::shared_ptr<GstElement> &rtpbin,
     const std::vector<std::shared_ptr<Stream>> &streams, gint64 latency_us)
 {
   const gint64 now = g_get_monotonic_time ();
@@ -79,20 +79,14 @@ void clear_replaced_senders (GstHostnetRtpSrc *self, Run &run, GstElement *rtpbi
       continue;
     GST_INFO_OBJECT (self, "stream %u: removing the replaced sender %08x", c.session, c.ssrc);
     /* clear-ssrc reaches into rtpbin's children: between jobs. */
-    GstObjectPtr<GstElement> bin (GST_ELEMENT (gst_object_ref (rtpbin)));
-    auto shared_bin = std::shared_ptr<GstElement> (bin.release (), [] (GstElement *e) noexcept {
-      gst_object_unref (e);
-    });
-    run.task.call_out ([shared_bin, c] {
-      g_signal_emit_by_name (shared_bin.get (), "clear-ssrc", c.session, c.ssrc);
-    });
+    run.task.call_out ([rtpbin, c] { g_signal_emit_by_name (rtpbin.get (), "clear-ssrc", c.session, c.ssrc); });
   }
 }
 
 /* Every 50 ms on the task. */
 bool tick (GstHostnetRtpSrc *self, Run &run)
 {
-  GstObjectPtr<GstElement> rtpbin;
+  std::shared_ptr<GstElement> rtpbin;
   auto streams = streams_of (self, &rtpbin);
   gint64 timeout_us, latency_us;
   {
@@ -118,7 +112,7 @@ bool tick (GstHostnetRtpSrc *self, Run &run)
       else
         post_silence (self, event, *streams[event.index]);
     }
-    clear_replaced_senders (self, run, rtpbin.get (), streams, latency_us);
+    clear_replaced_senders (self, run, rtpbin, streams, latency_us);
   }
   for (auto &stream : streams)
     stream->path->report_drops (now);
@@ -142,7 +136,7 @@ void apply_live (GstHostnetRtpSrc *self, Run &run)
     takeover_after_us = gint64 (s.sender_timeout) * G_TIME_SPAN_MILLISECOND;
     pull = s.pull ();
   }
-  GstObjectPtr<GstElement> rtpbin;
+  std::shared_ptr<GstElement> rtpbin;
   for (auto &stream : streams_of (self, &rtpbin)) {
     if (!pull)
       stream->path->gate ().set_filter (filter);
@@ -150,11 +144,8 @@ void apply_live (GstHostnetRtpSrc *self, Run &run)
   }
   if (!rtpbin)
     return;
-  auto bin = std::shared_ptr<GstElement> (rtpbin.release (), [] (GstElement *e) noexcept {
-    gst_object_unref (e);
-  });
-  run.task.call_out ([bin, jitter] {
-    g_object_set (bin.get (), "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
+  run.task.call_out ([rtpbin, jitter] {
+    g_object_set (rtpbin.get (), "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
         "do-lost", jitter.do_lost, nullptr);
   });
 }

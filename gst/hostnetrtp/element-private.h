@@ -42,6 +42,7 @@
 #include "stream-watch.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -108,10 +109,19 @@ struct Stream {
   std::atomic<bool> gap_pushing {false};
 };
 
+/* The inner pipeline of a start, in a bin of its own ("streams"): built
+ * outside the element, then attached to it. */
+struct Built {
+  std::shared_ptr<GstElement> bin;
+  std::shared_ptr<GstElement> rtpbin;
+  std::vector<std::shared_ptr<Stream>> streams;
+};
+
 /* What readers on any thread see of the current start. */
 struct Published {
+  std::shared_ptr<GstElement> bin;  /* the Built one attached */
   std::vector<std::shared_ptr<Stream>> streams;
-  GstObjectPtr<GstElement> rtpbin;
+  std::shared_ptr<GstElement> rtpbin;
   guint rtp_port = 0;
   guint rtcp_port = 0;
   std::string advertise_address;
@@ -201,13 +211,12 @@ inline void post_warning (GstHostnetRtpSrc *self, const std::string &text,
   post_message (self, GST_MESSAGE_WARNING, code, text, file, function, line);
 }
 
-/* Posts an element message whose structure is @s (taken): always by the
- * control task while a start has one (from a state change, once it runs). */
+/* Posts an element message whose structure is @s (taken), as post_message does. */
 void post_element_message (GstHostnetRtpSrc *self, GstStructure *s);
 
-/* Runs @callout between the task's jobs when called on the task (or with
- * @by_the_task, whenever a start has a task), else at once. */
-void tell (GstHostnetRtpSrc *self, ControlTask::Job callout, bool by_the_task = false);
+/* Runs @callout between the task's jobs when called on the task, else at
+ * once (a state change: what it tells is there when it returns). */
+void tell (GstHostnetRtpSrc *self, ControlTask::Job callout);
 
 /* Publishes stream 0's ports (notified) and posts hostnetrtp-allocation
  * for the built streams; @extra fields are added to the message. */
@@ -219,7 +228,7 @@ GstStructure *element_stats (GstHostnetRtpSrc *self);
 
 /* The published streams, shared, and rtpbin (null when not built). */
 std::vector<std::shared_ptr<Stream>> streams_of (GstHostnetRtpSrc *self,
-    GstObjectPtr<GstElement> *rtpbin = nullptr);
+    std::shared_ptr<GstElement> *rtpbin = nullptr);
 
 /* element-streams.cpp */
 
@@ -251,17 +260,25 @@ struct JitterSettings {
   bool do_lost = false;
 };
 
-/* Builds rtpbin and every stream around its sockets, links src_N (the
- * pads of the last start when their number is the same), and publishes
- * them once whole. Children follow the element's state. Packets' news go
- * to @run's task. False with a sentence in @error; teardown_streams ()
- * then undoes what was built. */
+/* Builds rtpbin and every stream around its sockets into @built, outside
+ * the element: nothing of it is seen yet, no application code runs.
+ * Packets' news go to @run's task. False with a sentence in @error (what
+ * was built goes with @built). */
 bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> plans,
-    const JitterSettings &jitter, ReceivePath receive_path, std::string &error);
+    const JitterSettings &jitter, ReceivePath receive_path, Built &built, std::string &error);
 
-/* Undoes build_streams: stops and removes the inner elements, joins what
- * pushes into them, closes the sockets; the pads stay, unlinked from the
- * inside. Safe on a half build. */
+/* Puts @built into the element: in the bin, src_N (the pads of the last
+ * start when their number is the same) pointed at its streams, published,
+ * and following the element's state. Its steps may run application code
+ * that stops the element: when @stopping () says so after one, what went
+ * in is taken out again and it returns false (no error). False with a
+ * sentence in @error if it could not. */
+bool attach_streams (GstHostnetRtpSrc *self, Built &built, const std::function<bool ()> &stopping,
+    std::string &error);
+
+/* Undoes what attach_streams published: stops and removes the inner
+ * elements, joins what pushes into them, closes the sockets; the pads
+ * stay, unlinked from the inside. */
 void teardown_streams (GstHostnetRtpSrc *self);
 
 /* Pushes stream-start, the stream's caps, a segment and then @last (a GAP,

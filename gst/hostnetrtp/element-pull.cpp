@@ -29,6 +29,7 @@
 #include <gio/gio.h>
 
 #include <algorithm>
+#include <deque>
 
 #define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
 
@@ -130,6 +131,7 @@ class PullSession {
     Headers headers;
     Then then;
     bool challenged = false;
+    guint index = 0;  /* the requests sent on its connection before it */
   };
   /* A connection on its way out: its TEARDOWN's answer, at most teardown-timeout. */
   struct Retiring {
@@ -185,7 +187,13 @@ class PullSession {
   std::unique_ptr<RtspConnection> connection_;
   guint serial_ = 0;  /* of connection_; each connection has its own */
   std::vector<Retiring> retiring_;
-  std::unique_ptr<Request> pending_;  /* the request waiting for its answer */
+  /* One request at a time waits for its answer; the others wait their turn. */
+  std::unique_ptr<Request> pending_;
+  std::deque<Request> queued_;
+  /* The connection numbers requests (CSeq) itself: the first answer tells
+   * where it started, and an answer of another number is none of ours. */
+  guint sent_ = 0;
+  gint64 cseq_base_ = -1;
 
   /* What the camera said. */
   bool get_parameter_ = false;
@@ -196,8 +204,10 @@ class PullSession {
   Allocation allocation_;
   std::string bound_address_;
 
+  bool closing_ = false;    /* closed while a SETUP waits: its answer ends the session */
   bool playing_ = false;    /* the element plays: PLAY when set up */
   bool set_up_ = false;     /* every stream set up, waiting for PLAY */
+  bool play_asked_ = false; /* PLAY sent or waiting its turn */
   bool streaming_ = false;  /* PLAY answered */
   bool closed_ = true;      /* no session wanted (before open, after close) */
   bool established_ = false;  /* PLAY has succeeded once since open () */
@@ -252,6 +262,10 @@ void PullSession::from_the_top ()
 
 void PullSession::open ()
 {
+  if (closing_) {  /* the last close still waits for a SETUP's answer: no more */
+    closing_ = false;
+    end_session ();
+  }
   sweep ();
   from_the_top ();
   closed_ = false;
@@ -271,6 +285,8 @@ void PullSession::connect ()
   handlers.closed = [this, serial] (const std::string &why) { on_closed (serial, why); };
   connection_ = std::make_unique<RtspConnection> (run_.task, std::move (handlers));
   session_.clear ();
+  sent_ = 0;
+  cseq_base_ = -1;
   connection_->connect (location_, user_, password_, gint64 (s_.tcp_timeout),
       [this, serial] (const std::string &error) {
         if (serial != serial_)
@@ -317,6 +333,7 @@ void PullSession::on_describe (GstRTSPMessage *response, GstRTSPStatusCode code)
     GST_INFO_OBJECT (self_, "%s redirects to %s", without_credentials (location_).c_str (),
         without_credentials (to).c_str ());
     retire (false);
+    run_.task.post ([this] { sweep (); });  /* the old connection goes, from outside its watch */
     location_ = to;
     redirects_++;
     return connect ();
@@ -426,8 +443,17 @@ bool PullSession::bind_and_build (Allocation &allocation, std::string &reason)
     plans.push_back ({description_.streams[i].description, std::move (allocation.streams[i]),
         std::move (gate)});
   }
+  Built built;
   if (!build_streams (self_, run_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost},
-          s_.receive_path, reason))
+          s_.receive_path, built, reason))
+    return false;
+  /* Attaching runs application code (pad-added, the children's messages),
+   * which may stop the element: as a call-out, taking itself back then. */
+  bool attached = false;
+  run_.task.call_out_now ([&] {
+    attached = attach_streams (self_, built, [this] { return stopping (); }, reason);
+  });
+  if (!attached)
     return false;
   GstStructurePtr extra (gst_structure_new ("pull",
       "location", G_TYPE_STRING, without_credentials (location_).c_str (),
@@ -445,7 +471,9 @@ void PullSession::ready ()
   if (built.empty ()) {
     std::string reason;
     if (!bind_and_build (allocation_, reason))
-      return fail (reason, true);
+      return stopping () ? void () : fail (reason, true);
+    if (stopping ())
+      return;  /* its application code stopped the element */
     built = streams_of (self_);
   } else {
     for (size_t i = 0; i < built.size (); i++) {
@@ -470,12 +498,15 @@ void PullSession::ready ()
 void PullSession::set_playing (bool playing)
 {
   playing_ = playing;
-  if (playing && set_up_ && !streaming_ && !pending_)
+  if (playing && set_up_)
     play ();
 }
 
 void PullSession::play ()
 {
+  if (play_asked_ || streaming_)
+    return;
+  play_asked_ = true;
   request (GST_RTSP_PLAY, description_.aggregate, {{GST_RTSP_HDR_RANGE, "npt=0-"}},
       [this] (GstRTSPMessage *response, GstRTSPStatusCode code) {
         if (code != GST_RTSP_STS_OK)
@@ -527,8 +558,8 @@ void PullSession::schedule_keep_alive ()
 
 void PullSession::keep_alive ()
 {
-  if (pending_)
-    return schedule_keep_alive ();  /* that request keeps it alive */
+  if (pending_ || !queued_.empty ())
+    return schedule_keep_alive ();  /* those requests keep it alive */
   const GstRTSPMethod method = get_parameter_ ? GST_RTSP_GET_PARAMETER : GST_RTSP_OPTIONS;
   request (method, get_parameter_ ? description_.aggregate : request_uri (), {},
       [this, method] (GstRTSPMessage *response, GstRTSPStatusCode code) {
@@ -545,6 +576,10 @@ void PullSession::request (GstRTSPMethod method, const std::string &uri, Headers
   r.uri = uri;
   r.headers = std::move (headers);
   r.then = std::move (then);
+  if (pending_) {
+    queued_.push_back (std::move (r));  /* after the answer pending_ waits for */
+    return;
+  }
   send (std::move (r));
 }
 
@@ -560,6 +595,7 @@ void PullSession::send (Request r)
   gst_rtsp_message_unset (&message);
   if (!sent)
     return fail (error);
+  r.index = sent_++;
   last_request_us_ = g_get_monotonic_time ();
   const GstRTSPMethod method = r.method;
   pending_ = std::make_unique<Request> (std::move (r));
@@ -612,12 +648,20 @@ void PullSession::on_message (guint serial, GstRTSPMessage *message)
       r.done = r.done || type == GST_RTSP_MESSAGE_RESPONSE;  /* TEARDOWN's answer */
       return;
     }
-  if (serial != serial_ || stopping ())
+  if (serial != serial_ || (stopping () && !closing_))
     return;
   if (type == GST_RTSP_MESSAGE_REQUEST)
     return answer_camera (message);
   if (type != GST_RTSP_MESSAGE_RESPONSE || !pending_)
     return;  /* interleaved data, or an answer nobody waits for */
+  const gint64 cseq = g_ascii_strtoll (rtsp_header (message, GST_RTSP_HDR_CSEQ).c_str (), nullptr, 10);
+  if (cseq_base_ < 0)
+    cseq_base_ = cseq - pending_->index;
+  if (cseq != cseq_base_ + pending_->index) {
+    GST_INFO_OBJECT (self_, "an answer with CSeq %" G_GINT64_FORMAT " where %" G_GINT64_FORMAT
+        " is awaited: ignored", cseq, cseq_base_ + pending_->index);
+    return;
+  }
   GstRTSPStatusCode code = GST_RTSP_STS_INVALID;
   gst_rtsp_message_parse_response (message, &code, nullptr, nullptr);
   cancel (request_timer_);
@@ -627,6 +671,12 @@ void PullSession::on_message (guint serial, GstRTSPMessage *message)
     return send (std::move (*answered));
   }
   answered->then (message, code);
+  /* The next request in line, unless the answer sent one (or ended the session). */
+  if (!pending_ && !queued_.empty () && connection_ && !stopping ()) {
+    Request next = std::move (queued_.front ());
+    queued_.pop_front ();
+    send (std::move (next));
+  }
 }
 
 void PullSession::on_closed (guint serial, const std::string &why)
@@ -688,7 +738,8 @@ void PullSession::end_session ()
   cancel (keep_alive_timer_);
   cancel (silence_timer_);
   pending_.reset ();
-  set_up_ = streaming_ = false;
+  queued_.clear ();
+  set_up_ = streaming_ = play_asked_ = false;
   retire (true);
 }
 
@@ -750,17 +801,41 @@ void PullSession::close ()
 {
   closed_ = true;
   cancel (reconnect_timer_);
+  if (pending_ && pending_->method == GST_RTSP_SETUP && connection_) {
+    /* A SETUP on its way opens a session on the camera: its answer (at most
+     * teardown-timeout from now) names it, for the TEARDOWN. */
+    closing_ = true;
+    queued_.clear ();
+    cancel (request_timer_);
+    pending_->then = [this] (GstRTSPMessage *response, GstRTSPStatusCode) {
+      const std::string session = rtsp_header (response, GST_RTSP_HDR_SESSION);
+      if (!session.empty ())
+        session_ = session.substr (0, session.find (';'));
+      closing_ = false;
+      end_session ();
+    };
+    request_timer_ = run_.task.after (gint64 (s_.teardown_timeout / GST_USECOND), [this] {
+      request_timer_ = 0;
+      closing_ = false;
+      end_session ();
+    });
+    return;
+  }
   end_session ();
 }
 
 void PullSession::exit ()
 {
   close ();
-  /* Only the watches run now: their answers to TEARDOWN come straight in. */
+  /* Only the watches run now: their answers (to TEARDOWN, or to the SETUP
+   * whose session it closes) come straight in. */
   const gint64 deadline = g_get_monotonic_time () + gint64 (s_.teardown_timeout / GST_USECOND);
   run_.task.iterate_until ([this] {
-    return std::all_of (retiring_.begin (), retiring_.end (), [] (const Retiring &r) { return r.done; });
+    return !closing_ &&
+        std::all_of (retiring_.begin (), retiring_.end (), [] (const Retiring &r) { return r.done; });
   }, deadline);
+  closing_ = false;
+  end_session ();  /* a SETUP that never answered: nothing to tear down */
   retiring_.clear ();
 }
 

@@ -45,34 +45,38 @@ bool link_pads (GstElement *src, const char *src_pad, GstElement *sink, const ch
   return false;
 }
 
-std::shared_ptr<Stream> stream_at (GstHostnetRtpSrc *self, guint index)
-{
-  Control &control = self->priv->control;
-  std::lock_guard<std::mutex> guard (control.published_lock);
-  return index < control.published.streams.size () ? control.published.streams[index] : nullptr;
-}
+/* What rtpbin's callbacks need, theirs for as long as rtpbin lives: they
+ * come from its threads, before and after the streams are published. */
+struct Sessions {
+  GstHostnetRtpSrc *self;  /* for the log only */
+  std::vector<std::shared_ptr<Stream>> streams;
+  std::shared_ptr<Stream> at (guint index) const { return index < streams.size () ? streams[index] : nullptr; }
+};
 
-GstCaps *on_request_pt_map (GstElement *, guint session, guint pt, gpointer self) noexcept
+GstCaps *on_request_pt_map (GstElement *, guint session, guint pt, gpointer data) noexcept
 {
-  auto stream = stream_at (GST_HOSTNET_RTP_SRC (self), session);
-  GST_DEBUG_OBJECT (self, "session %u asks for payload type %u", session, pt);
+  auto *sessions = static_cast<Sessions *> (data);
+  auto stream = sessions->at (session);
+  GST_DEBUG_OBJECT (sessions->self, "session %u asks for payload type %u", session, pt);
   return stream ? caps_for_payload (stream->description, pt) : nullptr;
 }
 
 /* rtpbin adds one pad per SSRC: they all feed the stream's funnel, so src_N
  * stays the same pad when a sender restarts with a new SSRC. */
-void on_pad_added (GstElement *, GstPad *pad, gpointer self) noexcept
+void on_pad_added (GstElement *, GstPad *pad, gpointer data) noexcept
 {
+  auto *sessions = static_cast<Sessions *> (data);
   GCharPtr name (gst_pad_get_name (pad));
   guint session = 0, ssrc = 0, pt = 0;
   if (std::sscanf (name.get (), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
     return;
-  auto stream = stream_at (GST_HOSTNET_RTP_SRC (self), session);
+  auto stream = sessions->at (session);
   if (!stream)
     return;
   GstPad *funnel_pad = gst_element_request_pad_simple (stream->funnel.get (), "sink_%u");
   if (!funnel_pad || gst_pad_link (pad, funnel_pad) != GST_PAD_LINK_OK) {
-    GST_WARNING_OBJECT (self, "stream %u: could not link %s to the stream's funnel", session, name.get ());
+    GST_WARNING_OBJECT (sessions->self, "stream %u: could not link %s to the stream's funnel", session,
+        name.get ());
     if (funnel_pad)
       gst_object_unref (funnel_pad);
     return;
@@ -80,7 +84,8 @@ void on_pad_added (GstElement *, GstPad *pad, gpointer self) noexcept
   /* The funnel keeps the pad; remember it to release it with the SSRC. */
   g_object_set_data_full (G_OBJECT (pad), "hostnetrtp-funnel-pad", funnel_pad,
       [] (gpointer p) noexcept { gst_object_unref (p); });
-  GST_INFO_OBJECT (self, "stream %u: SSRC %08x (payload %u) on %s", session, ssrc, pt, name.get ());
+  GST_INFO_OBJECT (sessions->self, "stream %u: SSRC %08x (payload %u) on %s", session, ssrc, pt,
+      name.get ());
 }
 
 void on_pad_removed (GstElement *, GstPad *pad, gpointer) noexcept
@@ -95,9 +100,9 @@ void on_pad_removed (GstElement *, GstPad *pad, gpointer) noexcept
 
 /* An unlinked src_N (say, the audio of a camera nobody listens to) must not
  * stop the other streams with not-linked: its buffers are dropped. */
-GstPadProbeReturn drop_when_unlinked (GstPad *, GstPadProbeInfo *, gpointer ghost) noexcept
+GstPadProbeReturn drop_when_unlinked (GstPad *pad, GstPadProbeInfo *, gpointer) noexcept
 {
-  return gst_pad_is_linked (GST_PAD (ghost)) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  return gst_pad_is_linked (pad) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 GstPadProbeReturn count_dequeued (GstPad *, GstPadProbeInfo *info, gpointer stream) noexcept
@@ -174,10 +179,13 @@ void ensure_pads (GstHostnetRtpSrc *self, size_t n_streams)
   GstPadTemplate *templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self), "src_%u");
   /* Added while stopped, GstElement activates them at READY->PAUSED; added
    * to a running element (pull mode), they must be active already. */
+  GST_OBJECT_LOCK (self);
   const bool running = GST_STATE (self) > GST_STATE_READY || GST_STATE_NEXT (self) == GST_STATE_PAUSED;
+  GST_OBJECT_UNLOCK (self);
   for (guint i = 0; i < n_streams; i++) {
     GstPad *pad = gst_hostnet_rtp_src_pad_new (i, templ);
     pads.push_back (GST_PAD (gst_object_ref (pad)));
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_when_unlinked, nullptr, nullptr);
     if (running)
       gst_pad_set_active (pad, TRUE);
     gst_element_add_pad (GST_ELEMENT (self), pad);
@@ -185,11 +193,11 @@ void ensure_pads (GstHostnetRtpSrc *self, size_t n_streams)
   gst_element_no_more_pads (GST_ELEMENT (self));
 }
 
-/* The elements of one stream, linked to rtpbin and to its src pad. */
-bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, guint group_id,
-    ReceivePath receive_path, std::string &error)
+/* The elements of one stream in @bin, linked to rtpbin and to @bin's own
+ * src_N, the target of the element's src_N once attached. */
+bool build_stream (GstHostnetRtpSrc *self, GstBin *bin, GstElement *rtpbin, Stream &stream,
+    guint group_id, ReceivePath receive_path, std::string &error)
 {
-  GstBin *bin = GST_BIN (self);
   const BoundStream &sockets = stream.path->sockets ();
   const bool mux = !sockets.rtcp;
   const bool batched = receive_path == ReceivePath::Batched;
@@ -252,20 +260,16 @@ bool build_stream (GstHostnetRtpSrc *self, GstElement *rtpbin, Stream &stream, g
   gst_pad_add_probe (dequeue.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, forward_eos, &stream, nullptr);
 
   GstObjectPtr<GstPad> funnel_src (gst_element_get_static_pad (funnel, "src"));
-  GstPad *ghost = self->priv->control.pads[stream.index];
-  GCharPtr stream_id (gst_pad_create_stream_id (ghost, GST_ELEMENT (self), n.c_str ()));
+  GstPad *out = gst_ghost_pad_new (("src_" + n).c_str (), funnel_src.get ());
+  GCharPtr stream_id (gst_pad_create_stream_id (out, GST_ELEMENT (self), n.c_str ()));
   stream.stream_id = stream_id.get ();
   gst_pad_add_probe (funnel_src.get (), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, rewrite_stream_start,
       new StreamStartRewrite {stream.stream_id, group_id},
       [] (gpointer data) noexcept { delete static_cast<StreamStartRewrite *> (data); });
-  gst_pad_add_probe (funnel_src.get (), GST_PAD_PROBE_TYPE_BUFFER, drop_when_unlinked, ghost, nullptr);
-  if (!gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), funnel_src.get ())) {
-    error = "internal error: cannot point src_" + n + " at the stream's funnel";
+  if (!out || !gst_element_add_pad (GST_ELEMENT (bin), out)) {
+    error = "internal error: cannot give the streams' bin a pad for stream " + n;
     return false;
   }
-  gst_hostnet_rtp_src_pad_set_stream (GST_HOSTNET_RTP_SRC_PAD (ghost),
-      stream.description.media.c_str (), stream.description.caps.get (), sockets.rtp_port,
-      sockets.rtcp_port);
   return true;
 }
 
@@ -373,28 +377,20 @@ void push_into_funnel (Stream &stream, GstEvent *last)
 }
 
 bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> plans,
-    const JitterSettings &jitter, ReceivePath receive_path, std::string &error)
+    const JitterSettings &jitter, ReceivePath receive_path, Built &built, std::string &error)
 {
-  Control &control = self->priv->control;
+  built = Built ();
+  built.bin = share_object (GST_ELEMENT (gst_object_ref_sink (gst_bin_new ("streams"))));
   GstElement *rtpbin = make_element ("rtpbin", "rtpbin", error);
   if (!rtpbin)
     return false;
+  built.rtpbin = share_object (GST_ELEMENT (gst_object_ref (rtpbin)));
+  gst_bin_add (GST_BIN (built.bin.get ()), rtpbin);
   /* autoremove: an SSRC that timed out or said BYE goes with its elements. */
   g_object_set (rtpbin, "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
       "do-lost", jitter.do_lost, "autoremove", TRUE, nullptr);
-  g_signal_connect (rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), self);
-  g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_pad_added), self);
-  g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), nullptr);
-  /* Published before anything is in the bin: a teardown after a failed
-   * build finds rtpbin and whatever streams were made. */
-  {
-    std::lock_guard<std::mutex> guard (control.published_lock);
-    control.published.rtpbin.reset (GST_ELEMENT (gst_object_ref (rtpbin)));
-  }
-  gst_bin_add (GST_BIN (self), rtpbin);
 
   ControlTask *task = &run.task;
-  std::vector<std::shared_ptr<Stream>> streams;
   for (guint i = 0; i < plans.size (); i++) {
     auto stream = std::make_shared<Stream> ();
     stream->index = i;
@@ -410,30 +406,82 @@ bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> pl
     };
     stream->path = std::make_unique<StreamPath> (i, std::move (plans[i].sockets),
         std::move (plans[i].gate), std::move (hooks));
-    streams.push_back (std::move (stream));
+    built.streams.push_back (std::move (stream));
   }
-  ensure_pads (self, streams.size ());
+  auto connect = [&] (const char *signal, GCallback callback) {
+    g_signal_connect_data (rtpbin, signal, callback, new Sessions {self, built.streams},
+        [] (gpointer data, GClosure *) noexcept { delete static_cast<Sessions *> (data); },
+        GConnectFlags (0));
+  };
+  connect ("request-pt-map", G_CALLBACK (on_request_pt_map));
+  connect ("pad-added", G_CALLBACK (on_pad_added));
+  g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), nullptr);
   const guint group_id = gst_util_group_id_next ();
-  bool built = true;
-  for (auto &stream : streams)
-    if (!(built = build_stream (self, rtpbin, *stream, group_id, receive_path, error)))
-      break;
-  /* Whole (or as far as it went, for the teardown): now readers may see it. */
+  for (auto &stream : built.streams)
+    if (!build_stream (self, GST_BIN (built.bin.get ()), rtpbin, *stream, group_id, receive_path, error))
+      return false;
+  return true;
+}
+
+/* Takes @built out of the element again, if it went in (a stop came while
+ * it was being attached): its teardown, by the one who attached it. */
+static void
+detach_streams (GstHostnetRtpSrc *self, Built &built)
+{
+  Control &control = self->priv->control;
   {
     std::lock_guard<std::mutex> guard (control.published_lock);
-    control.published.streams = streams;
+    if (control.published.bin == built.bin)
+      control.published = Published ();
   }
-  if (!built)
+  gst_element_set_state (built.bin.get (), GST_STATE_NULL);
+  for (auto &stream : built.streams)
+    if (stream->path)
+      stream->path->detach ();
+  if (GST_OBJECT_PARENT (built.bin.get ()) == GST_OBJECT (self))
+    gst_bin_remove (GST_BIN (self), built.bin.get ());
+}
+
+bool attach_streams (GstHostnetRtpSrc *self, Built &built, const std::function<bool ()> &stopping,
+    std::string &error)
+{
+  Control &control = self->priv->control;
+  /* Each step may run application code (element-added, pad-added, the
+   * children's messages), which may stop the element: after each, a stop
+   * that came meanwhile takes back what went in. */
+  if (!gst_bin_add (GST_BIN (self), built.bin.get ())) {
+    error = "internal error: cannot add the streams' bin";
     return false;
-  /* Built while the element runs (pull mode): the children follow it. */
-  if (GST_STATE (self) > GST_STATE_NULL || GST_STATE_PENDING (self) != GST_STATE_VOID_PENDING) {
-    GList *children = g_list_copy_deep (GST_BIN_CHILDREN (self),
-        [] (gconstpointer e, gpointer) noexcept -> gpointer { return gst_object_ref (GST_OBJECT (e)); },
-        nullptr);
-    for (GList *l = children; l; l = l->next)
-      gst_element_sync_state_with_parent (GST_ELEMENT (l->data));
-    g_list_free_full (children, gst_object_unref);
   }
+  if (stopping ())
+    return detach_streams (self, built), false;
+  ensure_pads (self, built.streams.size ());
+  if (stopping ())
+    return detach_streams (self, built), false;
+  for (auto &stream : built.streams) {
+    GstPad *ghost = control.pads[stream->index];
+    GstObjectPtr<GstPad> inner (gst_element_get_static_pad (built.bin.get (),
+        ("src_" + std::to_string (stream->index)).c_str ()));
+    if (!gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), inner.get ())) {
+      error = "internal error: cannot point src_" + std::to_string (stream->index) +
+          " at the stream's funnel";
+      return detach_streams (self, built), false;
+    }
+    const BoundStream &sockets = stream->path->sockets ();
+    gst_hostnet_rtp_src_pad_set_stream (GST_HOSTNET_RTP_SRC_PAD (ghost),
+        stream->description.media.c_str (), stream->description.caps.get (), sockets.rtp_port,
+        sockets.rtcp_port);
+  }
+  {
+    std::lock_guard<std::mutex> guard (control.published_lock);
+    control.published.bin = built.bin;
+    control.published.rtpbin = built.rtpbin;
+    control.published.streams = built.streams;
+  }
+  /* Built while the element runs (pull mode): the streams follow it. */
+  gst_element_sync_state_with_parent (built.bin.get ());
+  if (stopping ())
+    return detach_streams (self, built), false;
   return true;
 }
 
@@ -451,21 +499,18 @@ void teardown_streams (GstHostnetRtpSrc *self)
     gst_ghost_pad_set_target (GST_GHOST_PAD (pad), nullptr);
     gst_hostnet_rtp_src_pad_set_stream (GST_HOSTNET_RTP_SRC_PAD (pad), nullptr, nullptr, 0, 0);
   }
-  GList *children = g_list_copy_deep (GST_BIN_CHILDREN (self),
-      [] (gconstpointer e, gpointer) noexcept -> gpointer { return gst_object_ref (GST_OBJECT (e)); },
-      nullptr);
-  for (GList *l = children; l; l = l->next)
-    gst_element_set_state (GST_ELEMENT (l->data), GST_STATE_NULL);
-  /* The funnels are flushing: a GAP that waited in a sink has returned. */
-  for (auto &stream : was.streams)
-    if (stream->gap_pusher.joinable ())
-      stream->gap_pusher.join ();
-  for (auto &stream : was.streams)
-    if (stream->path)
-      stream->path->detach ();
-  for (GList *l = children; l; l = l->next)
-    gst_bin_remove (GST_BIN (self), GST_ELEMENT (l->data));
-  g_list_free_full (children, gst_object_unref);
+  if (was.bin) {
+    gst_element_set_state (was.bin.get (), GST_STATE_NULL);
+    /* The funnels are flushing: a GAP that waited in a sink has returned. */
+    for (auto &stream : was.streams)
+      if (stream->gap_pusher.joinable ())
+        stream->gap_pusher.join ();
+    for (auto &stream : was.streams)
+      if (stream->path)
+        stream->path->detach ();
+    if (GST_OBJECT_PARENT (was.bin.get ()) == GST_OBJECT (self))
+      gst_bin_remove (GST_BIN (self), was.bin.get ());
+  }
   const bool had_ports = was.rtp_port != 0;
   was = Published ();  /* the elements are gone: this closes the sockets */
   if (had_ports) {

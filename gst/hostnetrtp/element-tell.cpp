@@ -33,10 +33,10 @@ void post_shared (GstHostnetRtpSrc *self, const SharedMessage &msg)
 
 }  // namespace
 
-void tell (GstHostnetRtpSrc *self, ControlTask::Job callout, bool by_the_task)
+void tell (GstHostnetRtpSrc *self, ControlTask::Job callout)
 {
   std::shared_ptr<Run> run = current_run (self);
-  if (run && (by_the_task || run->task.on_task ()))
+  if (run && run->task.on_task ())
     run->task.call_out (std::move (callout));  /* skipped if the task stops first */
   else
     callout ();
@@ -62,16 +62,16 @@ void post_element_message (GstHostnetRtpSrc *self, GstStructure *s)
 {
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
   SharedMessage shared = share (gst_message_new_element (GST_OBJECT (self), s));
-  tell (self, [self, shared] { post_shared (self, shared); }, true);
+  tell (self, [self, shared] { post_shared (self, shared); });
 }
 
 std::vector<std::shared_ptr<Stream>> streams_of (GstHostnetRtpSrc *self,
-    GstObjectPtr<GstElement> *rtpbin)
+    std::shared_ptr<GstElement> *rtpbin)
 {
   Control &control = self->priv->control;
   std::lock_guard<std::mutex> guard (control.published_lock);
-  if (rtpbin && control.published.rtpbin)
-    rtpbin->reset (GST_ELEMENT (gst_object_ref (control.published.rtpbin.get ())));
+  if (rtpbin)
+    *rtpbin = control.published.rtpbin;
   return control.published.streams;
 }
 
@@ -101,7 +101,6 @@ void announce (GstHostnetRtpSrc *self, const std::string &bound_address,
   }
   GST_INFO_OBJECT (self, "listening on %s port %u/%u, advertising %s", bound_address.c_str (),
       announcement.streams[0].rtp_port, announcement.streams[0].rtcp_port, advertise_address.c_str ());
-  /* From a state change (push mode) at once: the ports are there when it returns. */
   tell (self, [self] {
     g_object_notify (G_OBJECT (self), "rtp-port");
     g_object_notify (G_OBJECT (self), "rtcp-port");

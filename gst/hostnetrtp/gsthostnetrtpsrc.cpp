@@ -271,8 +271,10 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s, Run &run)
         std::move (gate)});
   }
   std::string error;
+  Built built;
   if (!build_streams (self, run, std::move (streams), {s.latency, s.drop_on_latency, s.do_lost},
-          s.receive_path, error)) {
+          s.receive_path, built, error) ||
+      !attach_streams (self, built, [] { return false; }, error)) {
     post_error (self, GST_RESOURCE_ERROR_FAILED, error);
     return false;
   }
@@ -584,9 +586,9 @@ static void
 gst_hostnet_rtp_src_finalize (GObject *object) noexcept
 {
   auto *self = GST_HOSTNET_RTP_SRC (object);
-  /* Left in READY or above (a bug of the application's), the task ends. */
-  if (std::shared_ptr<Run> run = current_run (self))
-    run->task.stop ();
+  /* No task runs here: a running one holds a reference to the element (one
+   * dropped in READY or above, a bug GStreamer warns of, is kept rather
+   * than freed under its task). */
   for (GstPad *pad : self->priv->control.pads)
     gst_object_unref (pad);
   delete self->priv;

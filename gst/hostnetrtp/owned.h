@@ -62,6 +62,17 @@ class CapsRef {
   GstCaps *caps_ = nullptr;
 };
 
+/* A shared holder of one reference to a GstObject (taken): shared where
+ * several owners let go in an order nobody knows. */
+template <typename T>
+std::shared_ptr<T> share_object (T *take)
+{
+  return std::shared_ptr<T> (take, [] (T *object) noexcept {
+    if (object)
+      gst_object_unref (object);
+  });
+}
+
 /* Takes a new reference on a borrowed object. */
 template <typename T>
 GObjectPtr<T> ref_object (T *obj) noexcept

@@ -243,17 +243,22 @@ struct RtspConnection::Attempt {
 };
 
 RtspConnection::RtspConnection (ControlTask &task, Handlers handlers)
-    : task_ (task), handlers_ (std::move (handlers)), alive_ (std::make_shared<bool> (true))
+    : task_ (task), handlers_ (std::move (handlers)), cancellable_ (g_cancellable_new ()),
+      alive_ (std::make_shared<bool> (true))
 {
+  /* Cancelled with the task, or alone when this connection goes. */
+  task_cancelled_ = g_cancellable_connect (task_.cancellable (), G_CALLBACK (+[] (GCancellable *,
+      gpointer mine) noexcept { g_cancellable_cancel (G_CANCELLABLE (mine)); }), cancellable_, nullptr);
 }
 
 RtspConnection::~RtspConnection ()
 {
   alive_.reset ();  /* its jobs still queued do nothing */
-  if (connecting_.joinable ()) {
-    gst_rtsp_connection_flush (connection_, TRUE);
+  g_cancellable_cancel (cancellable_);  /* a connect under way, and its diagnosis, end now */
+  if (connecting_.joinable ())
     connecting_.join ();
-  }
+  g_cancellable_disconnect (task_.cancellable (), task_cancelled_);
+  g_object_unref (cancellable_);
   if (watch_) {
     g_source_destroy (reinterpret_cast<GSource *> (watch_));
     gst_rtsp_watch_unref (watch_);
@@ -310,11 +315,12 @@ void RtspConnection::connect (const std::string &location, const std::string &us
       std::to_string (port) + ")";
   auto attempt = std::make_shared<Attempt> ();
   GstRTSPConnection *connection = connection_;
-  GCancellable *cancellable = task_.cancellable ();
+  GCancellable *cancellable = cancellable_;
   ControlTask *task = &task_;
   const std::string host_name = host ();
   connecting_ = std::thread ([=] {
-    /* A stop of the task, or the end of this connection, cancels it. */
+    /* A stop of the task, or the end of this connection, cancels it. The
+     * connection's own cancellable is what its connect waits on. */
     const gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (flush_on_cancel),
         connection, nullptr);
     attempt->result = gst_rtsp_connection_connect_usec (connection, timeout_us);

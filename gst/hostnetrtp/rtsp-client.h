@@ -129,6 +129,8 @@ class RtspConnection {
   GstRTSPUrl *url_ = nullptr;
   GstRTSPConnection *connection_ = nullptr;
   GstRTSPWatch *watch_ = nullptr;
+  GCancellable *cancellable_;  /* this connection's: cancelled with the task, or by its end */
+  gulong task_cancelled_ = 0;
   std::thread connecting_;
   std::shared_ptr<Attempt> attempt_;  /* the connect under way, shared with its thread */
   std::shared_ptr<bool> alive_;       /* jobs posted for this connection check it */

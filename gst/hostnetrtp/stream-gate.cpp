@@ -28,8 +28,13 @@ constexpr gint64 kResyncQuiet = 250 * G_TIME_SPAN_MILLISECOND;
  * over after at least this much quiet of the old SSRC (and twice the
  * longest gap it showed lately), or sender-timeout if shorter... */
 constexpr gint64 kSameHostQuiet = 200 * G_TIME_SPAN_MILLISECOND;
-/* ... on the last of this many packets in a row of its own sequence. */
+/* ... on the last of at least this many packets in a row of its own
+ * sequence, spread over at least kSameHostQuiet. */
 constexpr unsigned kTakeoverRun = 3;
+/* The sender must have streamed this long (or sender-timeout, if longer)
+ * before its pace counts: until then a newcomer of its host waits as long
+ * as anyone. */
+constexpr gint64 kPaceShown = 2 * G_TIME_SPAN_SECOND;
 /* The sender's gaps count over two windows of this length. */
 constexpr gint64 kGapWindow = 10 * G_TIME_SPAN_SECOND;
 /* A sender displaced that way that continues its own sequence within this
@@ -248,8 +253,25 @@ void StreamGate::follow (const RtpHeader &h, gint64 now_us)
  * and never more than sender-timeout. */
 gint64 StreamGate::same_host_quiet () const
 {
-  const gint64 quiet = std::max (kSameHostQuiet, 2 * std::max (gap_max_, gap_max_before_));
+  const bool pace_shown = pace_.last_rtp_us - pace_.since_us >= std::max (kPaceShown, takeover_after_us_);
+  if (!pace_shown || sender_.last_seen_us < no_quick_way_until_us_)
+    return takeover_after_us_ > 0 ? takeover_after_us_ : G_MAXINT64;
+  const gint64 quiet = std::max (kSameHostQuiet, 2 * std::max (pace_.gap_max, pace_.gap_max_before));
   return takeover_after_us_ > 0 ? std::min (quiet, takeover_after_us_) : quiet;
+}
+
+void StreamGate::note_pace (gint64 now_us)
+{
+  Pace &p = pace_;
+  if (p.last_rtp_us) {
+    if (now_us - p.window_start_us >= kGapWindow) {
+      p.gap_max_before = p.gap_max;
+      p.gap_max = 0;
+      p.window_start_us = now_us;
+    }
+    p.gap_max = std::max (p.gap_max, now_us - p.last_rtp_us);
+  }
+  p.last_rtp_us = now_us;
 }
 
 StreamGate::Takeover StreamGate::may_take_over (const Peer &from, gint64 now_us) const
@@ -292,8 +314,8 @@ void StreamGate::switch_to (GateVerdict &v, const RtpHeader &header, const Peer 
   resync_pending_ = false;
   jitter_ = 0;
   have_transit_ = false;
-  gap_max_ = gap_max_before_ = last_rtp_us_ = 0;
-  gap_window_start_us_ = now_us;
+  pace_ = Pace ();
+  pace_.since_us = pace_.window_start_us = now_us;
   candidate_ = Candidate ();
   follow (header, now_us);
 }
@@ -329,6 +351,7 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   if (!current && reclaims (header, from, now_us)) {
     displaced_ = Displaced ();  /* the newcomer it displaces gets no way back */
     switch_to (v, header, from, now_us);
+    no_quick_way_until_us_ = now_us + kReclaimWindow;
   } else if (!current) {
     const Takeover takeover = may_take_over (from, now_us);
     if (takeover == Takeover::Refused)
@@ -339,11 +362,14 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
       if (c.valid && c.ssrc == header.ssrc && c.from == from && header.seq == guint16 (c.last_seq + 1))
         c.run++;
       else
-        c = {true, header.ssrc, from, header.seq, 1};
+        c = {true, header.ssrc, from, header.seq, 1, now_us};
       c.last_seq = header.seq;
-      if (c.run < kTakeoverRun)
+      if (c.run < kTakeoverRun || now_us - c.first_us < kSameHostQuiet)
         return reject (v, Drop::ForeignSender, from);
-      displaced_ = {true, sender_.ssrc, sender_.rtp_from, highest_seq_, highest_ts_, highest_at_us_};
+      /* The sender to hand the stream back to: the one displaced first, while
+       * it may still come back (a relay of newcomers does not erase it). */
+      if (!displaced_.valid || now_us - displaced_.highest_at_us > kReclaimWindow)
+        displaced_ = {true, sender_.ssrc, sender_.rtp_from, highest_seq_, highest_ts_, highest_at_us_};
     } else {
       displaced_ = Displaced ();
     }
@@ -380,15 +406,7 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
     sender_.rtcp_from = Peer ();
   sender_.rtp_from = from;
   sender_.last_seen_us = now_us;
-  if (last_rtp_us_) {
-    if (now_us - gap_window_start_us_ >= kGapWindow) {
-      gap_max_before_ = gap_max_;
-      gap_max_ = 0;
-      gap_window_start_us_ = now_us;
-    }
-    gap_max_ = std::max (gap_max_, now_us - last_rtp_us_);
-  }
-  last_rtp_us_ = now_us;
+  note_pace (now_us);
   last_seq_ = header.seq;
   if (!sender_.confirmed && ++in_sequence_ >= kProbation)
     sender_.confirmed = true;

@@ -13,12 +13,15 @@
  *     live stream never reaches rtpbin, and a flood of new SSRCs costs
  *     nothing but a drop. A new SSRC from the sender's own host (an encoder
  *     restarted without BYE) takes over sooner, but only by showing a
- *     sustained sequence of its own (kTakeoverRun packets in a row) while
- *     the current sender is quiet: quiet for 200 ms and for twice the
- *     longest gap the sender itself has shown lately (a 1 fps camera is not
- *     dead between frames). The sender it displaced takes the stream back
- *     at once if it continues its own sequence within 10 s: it was alive,
- *     the newcomer was not its restart,
+ *     sustained sequence of its own (at least three packets in a row, over
+ *     200 ms) while the current sender is quiet: quiet for 200 ms and for
+ *     twice the longest gap the sender itself has shown lately (a 1 fps
+ *     camera is not dead between frames), and only once the sender has
+ *     streamed long enough to show that pace (sender-timeout, 2 s at least;
+ *     before, the newcomer waits sender-timeout as anyone). The sender it
+ *     displaced takes the stream back at once if it continues its own
+ *     sequence within 10 s: it was alive, the newcomer was not its restart;
+ *     for the 10 s after, its host has no quicker way in,
  *   - with a sequence number and timestamp that follow the sender's (within
  *     rtpsession's misorder/dropout limits, and no further ahead in time than
  *     any clock rate could have gone), or that restart elsewhere twice in a
@@ -188,6 +191,7 @@ class StreamGate {
   enum class Takeover { Refused, AtOnce, AfterRun };
   Takeover may_take_over (const Peer &from, gint64 now_us) const;
   gint64 same_host_quiet () const;
+  void note_pace (gint64 now_us);
   bool reclaims (const RtpHeader &header, const Peer &from, gint64 now_us) const;
   void switch_to (GateVerdict &v, const RtpHeader &header, const Peer &from, gint64 now_us);
   bool sender_rtcp_port (const Peer &from, gint64 now_us) const;
@@ -201,17 +205,22 @@ class StreamGate {
   Peer fixed_report_to_;
   ServerPorts server_ports_;
   SenderState sender_;
-  /* The longest gap between the sender's RTP packets in this window of
-   * 10 s and the one before: how quiet it may be and still be alive. */
-  gint64 gap_max_ = 0, gap_max_before_ = 0, gap_window_start_us_ = 0, last_rtp_us_ = 0;
+  /* The sender's pace: since when it has been the sender, its last RTP,
+   * and the longest gap between its RTP packets in this window of 10 s and
+   * the one before: how quiet it may be and still be alive. */
+  struct Pace {
+    gint64 since_us = 0, last_rtp_us = 0;
+    gint64 gap_max = 0, gap_max_before = 0, window_start_us = 0;
+  } pace_;
   /* A newcomer of the sender's host showing its sequence before it may
-   * take over; and the sender it last displaced so, which may come back. */
+   * take over; and the sender it displaced so, which may come back. */
   struct Candidate {
     bool valid = false;
     guint32 ssrc = 0;
     Peer from;
     guint16 last_seq = 0;
     unsigned run = 0;
+    gint64 first_us = 0;
   } candidate_;
   struct Displaced {
     bool valid = false;
@@ -221,6 +230,7 @@ class StreamGate {
     guint32 highest_ts = 0;
     gint64 highest_at_us = 0;
   } displaced_;
+  gint64 no_quick_way_until_us_ = 0;  /* after a take-back: newcomers wait sender-timeout */
   guint16 last_seq_ = 0;
   unsigned in_sequence_ = 0;
   /* The current sender's highest sequence number, its timestamp and arrival. */

@@ -67,6 +67,24 @@ class Watchdog {
   std::thread thread_;
 };
 
+/* A flag another thread waits for (up to 20 s). */
+struct Flag {
+  std::mutex lock;
+  std::condition_variable changed;
+  bool set = false;
+  void raise ()
+  {
+    std::lock_guard<std::mutex> guard (lock);
+    set = true;
+    changed.notify_all ();
+  }
+  bool wait ()
+  {
+    std::unique_lock<std::mutex> guard (lock);
+    return changed.wait_for (guard, std::chrono::seconds (20), [this] { return set; });
+  }
+};
+
 std::string thread_name ()
 {
   char name[32] = "";
@@ -91,11 +109,15 @@ class StopOnMessage {
     gst_bus_set_sync_handler (bus.get (), nullptr, nullptr, nullptr);
   }
 
-  /* Waits for the stop (up to 20 s); false if it never came. */
+  /* Waits for the stop (up to 20 s, or @ms); false if it never came. */
   bool wait ()
   {
+    return wait_for (20000);
+  }
+  bool wait_for (int ms)
+  {
     std::unique_lock<std::mutex> guard (lock_);
-    return stopped_cond_.wait_for (guard, std::chrono::seconds (20), [this] { return stopped_; });
+    return stopped_cond_.wait_for (guard, std::chrono::milliseconds (ms), [this] { return stopped_; });
   }
 
   GstStateChangeReturn result = GST_STATE_CHANGE_FAILURE;
@@ -216,9 +238,29 @@ void camera_sends (GstElement *pipeline)
 
 }  // namespace
 
-GST_START_TEST (test_stop_on_allocation)
+/* Push mode posts it from NULL->READY, in the application's thread: the
+ * stop from there is a state change within a state change, which GStreamer
+ * carries out once the first one is over. */
+GST_START_TEST (test_stop_on_push_allocation)
 {
-  stops_on ("hostnetrtp-allocation", push_receiver (), element_message_named ("hostnetrtp-allocation"));
+  Watchdog dog (60, "stopping on push mode's hostnetrtp-allocation");
+  GstElement *pipeline = launch (push_receiver ());
+  {
+    StopOnMessage stop (pipeline, element_message_named ("hostnetrtp-allocation"));
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    stopped_cleanly (pipeline, stop, thread_name ().c_str ());
+  }
+  restarts (pipeline);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* Pull mode posts it from the control task, once the streams are built. */
+GST_START_TEST (test_stop_on_pull_allocation)
+{
+  ScriptedCamera camera ({});
+  stops_on ("pull mode's hostnetrtp-allocation", pull_receiver (camera.url ()),
+      element_message_named ("hostnetrtp-allocation"));
 }
 GST_END_TEST;
 
@@ -587,6 +629,208 @@ GST_START_TEST (test_stop_while_the_name_does_not_resolve)
 }
 GST_END_TEST;
 
+/* ---- application code the control task runs while it builds (pull mode) ---- */
+
+namespace {
+
+/* Waits up to 10 s for @bin to have no child left. */
+bool empties (GstBin *bin)
+{
+  struct Waiter {
+    GMutex lock;
+    GCond changed;
+  } w;
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.changed);
+  gulong id = g_signal_connect_swapped (bin, "element-removed", G_CALLBACK (+[] (Waiter *waiter) noexcept {
+    g_mutex_lock (&waiter->lock);
+    g_cond_broadcast (&waiter->changed);
+    g_mutex_unlock (&waiter->lock);
+  }), &w);
+  const gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_mutex_lock (&w.lock);
+  while (GST_BIN_NUMCHILDREN (bin) > 0 && g_cond_wait_until (&w.changed, &w.lock, end)) {
+  }
+  const bool empty = GST_BIN_NUMCHILDREN (bin) == 0;
+  g_mutex_unlock (&w.lock);
+  g_signal_handler_disconnect (bin, id);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.changed);
+  return empty;
+}
+
+/* After a stop from inside the build: nothing of it is left (no child, no
+ * stream, no socket), and the element plays again. */
+void left_nothing_and_plays_again (GstElement *pipeline, ScriptedCamera &camera)
+{
+  GstElement *src = child (pipeline, "src");
+  fail_unless (empties (GST_BIN (src)), "%d inner element(s) left after the stop",
+      GST_BIN_NUMCHILDREN (GST_BIN (src)));
+  GstStructure *stats = nullptr;
+  g_object_get (src, "stats", &stats, nullptr);
+  guint n = 99;
+  gst_structure_get_uint (stats, "n-streams", &n);
+  gst_structure_free (stats);
+  fail_unless_equals_int (n, 0);
+  const int plays = camera.count ("PLAY");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  fail_unless (camera.wait_for ("PLAY", plays + 1), "no PLAY after the restart");
+  fail_if (GstMessagePtr (gst_bus_pop_filtered (GstObjectPtr<GstBus> (gst_element_get_bus (pipeline)).get (),
+      GST_MESSAGE_ERROR)) != nullptr, "an error after the restart");
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+}
+
+struct StopFromSignal {
+  explicit StopFromSignal (GstElement *p) : pipeline (p) {}
+  GstElement *pipeline;
+  std::atomic<bool> done {false};
+  Flag stopped;
+};
+
+void stop_in_pad_added (GstElement *, GstPad *, gpointer data) noexcept
+{
+  auto *s = static_cast<StopFromSignal *> (data);
+  if (s->done.exchange (true))
+    return;
+  gst_element_set_state (s->pipeline, GST_STATE_NULL);
+  s->stopped.raise ();
+}
+
+GstBusSyncReply stop_on_the_first_from_the_task (GstBus *, GstMessage *, gpointer data) noexcept
+{
+  auto *s = static_cast<StopFromSignal *> (data);
+  if (thread_name () != kControlTask || s->done.exchange (true))
+    return GST_BUS_PASS;
+  gst_element_set_state (s->pipeline, GST_STATE_NULL);
+  s->stopped.raise ();
+  return GST_BUS_PASS;
+}
+
+}  // namespace
+
+/* The pads appear on the control task (pull mode): gst-launch links them
+ * there, and an application may stop the pipeline from pad-added. */
+GST_START_TEST (test_stop_from_pad_added)
+{
+  Watchdog dog (60, "stopping from pad-added");
+  ScriptedCamera camera ({});
+  GstElement *pipeline = launch (pull_receiver (camera.url ()));
+  StopFromSignal stop (pipeline);
+  gulong id = g_signal_connect (child (pipeline, "src"), "pad-added", G_CALLBACK (stop_in_pad_added), &stop);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  fail_unless (stop.stopped.wait (), "pad-added never came, or the stop from it never returned");
+  g_signal_handler_disconnect (child (pipeline, "src"), id);
+  left_nothing_and_plays_again (pipeline, camera);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* Building, the task brings the inner elements to the element's state:
+ * their messages (state-changed, stream-status, ...) come from it, and a
+ * sync handler may stop the pipeline on the very first. */
+GST_START_TEST (test_stop_on_an_inner_message_from_the_task)
+{
+  Watchdog dog (60, "stopping on an inner element's message from the task");
+  ScriptedCamera camera ({});
+  GstElement *pipeline = launch (pull_receiver (camera.url ()));
+  StopFromSignal stop (pipeline);
+  GstObjectPtr<GstBus> bus (gst_element_get_bus (pipeline));
+  gst_bus_set_sync_handler (bus.get (), stop_on_the_first_from_the_task, &stop, nullptr);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  fail_unless (stop.stopped.wait (), "no message from the task, or the stop from it never returned");
+  gst_bus_set_sync_handler (bus.get (), nullptr, nullptr, nullptr);
+  left_nothing_and_plays_again (pipeline, camera);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* The stop from a sync handler on the LATENCY a jitterbuffer posts when
+ * the task applies a live latency. */
+GST_START_TEST (test_stop_on_latency_from_the_task)
+{
+  Watchdog dog (60, "stopping on LATENCY posted from the task");
+  GstElement *pipeline = launch (push_receiver ());
+  GstElement *src = child (pipeline, "src");
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  Sender camera;
+  camera.send_rtp (uint_property (src, "rtp-port"), 0xCA, 5);
+  fail_unless (element_message (pipeline, "hostnetrtp-sender-changed") != nullptr);
+  {
+    StopOnMessage stop (pipeline, [] (GstMessage *msg) {
+      return GST_MESSAGE_TYPE (msg) == GST_MESSAGE_LATENCY && thread_name () == kControlTask;
+    });
+    for (guint latency = 300; !stop.wait_for (100); latency += 10) {  /* until a jitterbuffer exists */
+      camera.send_rtp (uint_property (src, "rtp-port"), 0xCA, 2);
+      g_object_set (src, "latency", latency, nullptr);
+    }
+    stopped_cleanly (pipeline, stop, kControlTask);
+  }
+  restarts (pipeline);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* PLAYING while another request (a keep-alive the camera is slow to
+ * answer) waits for its answer: PLAY goes once it is answered. */
+GST_START_TEST (test_play_while_a_keep_alive_is_in_flight)
+{
+  Watchdog dog (60, "PLAY behind a keep-alive");
+  ScriptedCamera::Script script;
+  script.session_timeout = 2;         /* a keep-alive every second */
+  script.keep_alive_delay_ms = 600;
+  ScriptedCamera camera (script);
+  GstElement *pipeline = launch (pull_receiver (camera.url ()));
+  gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  fail_unless (camera.wait_for ("GET_PARAMETER"), "no keep-alive in PAUSED");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  fail_unless (camera.wait_for ("PLAY"), "PLAY was never sent");
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* READY->PAUSED->READY->PAUSED->PLAYING: a session torn down, another set
+ * up on the same streams, and played. */
+GST_START_TEST (test_pull_ready_paused_cycles)
+{
+  Watchdog dog (60, "READY<->PAUSED cycles in pull mode");
+  ScriptedCamera camera ({});
+  GstElement *pipeline = launch (pull_receiver (camera.url ()));
+  for (int cycle = 1; cycle <= 3; cycle++) {
+    gst_element_set_state (pipeline, GST_STATE_PAUSED);
+    fail_unless (camera.wait_for ("SETUP", cycle));
+    gst_element_set_state (pipeline, GST_STATE_READY);
+    fail_unless (camera.wait_for ("TEARDOWN", cycle), "cycle %d: no TEARDOWN at PAUSED->READY", cycle);
+  }
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+  fail_unless (camera.wait_for ("PLAY"));
+  fail_if (GstMessagePtr (gst_bus_pop_filtered (GstObjectPtr<GstBus> (gst_element_get_bus (pipeline)).get (),
+      GST_MESSAGE_ERROR)) != nullptr);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+GST_END_TEST;
+
+/* Push mode's allocation message is posted by NULL->READY itself: it is on
+ * the bus when the state change returns, however soon the element stops. */
+GST_START_TEST (test_allocation_message_is_there_at_ready)
+{
+  for (int i = 0; i < repeat (20); i++) {
+    GstElement *pipeline = launch (push_receiver ());
+    fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+    GstObjectPtr<GstBus> bus (gst_element_get_bus (pipeline));
+    bool seen = false;
+    while (GstMessage *m = gst_bus_pop_filtered (bus.get (), GST_MESSAGE_ELEMENT)) {
+      seen = seen || gst_message_has_name (m, "hostnetrtp-allocation");
+      gst_message_unref (m);
+    }
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    fail_unless (seen, "start %d: no hostnetrtp-allocation when NULL->READY returned", i);
+    gst_object_unref (pipeline);
+  }
+}
+GST_END_TEST;
+
 /* ---- the RTSP session's loose ends ---- */
 
 /* SETUP of the second stream fails after the first opened a session: the
@@ -669,7 +913,8 @@ application_suite (void)
   TCase *tc = tcase_create ("general");
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
-  tcase_add_test (tc, test_stop_on_allocation);
+  tcase_add_test (tc, test_stop_on_push_allocation);
+  tcase_add_test (tc, test_stop_on_pull_allocation);
   tcase_add_test (tc, test_stop_on_timeout);
   tcase_add_test (tc, test_stop_on_resumed);
   tcase_add_test (tc, test_stop_on_sender_changed);
@@ -689,6 +934,12 @@ application_suite (void)
   tcase_add_test (tc, test_stop_while_stalled_at_keep_alive);
   tcase_add_test (tc, test_camera_hangs_up_half_way_through_a_reply);
   tcase_add_test (tc, test_stop_while_the_name_does_not_resolve);
+  tcase_add_test (tc, test_stop_from_pad_added);
+  tcase_add_test (tc, test_stop_on_an_inner_message_from_the_task);
+  tcase_add_test (tc, test_stop_on_latency_from_the_task);
+  tcase_add_test (tc, test_play_while_a_keep_alive_is_in_flight);
+  tcase_add_test (tc, test_pull_ready_paused_cycles);
+  tcase_add_test (tc, test_allocation_message_is_there_at_ready);
   tcase_add_test (tc, test_setup_failing_part_way_tears_down);
   tcase_add_test (tc, test_camera_with_another_number_of_streams_is_an_error);
   tcase_add_test (tc, test_credentials_stay_on_their_host);

@@ -51,6 +51,7 @@ class ScriptedCamera {
     bool half_describe = false;        /* half the DESCRIBE reply, then the connection closes */
     std::string redirect_to;           /* DESCRIBE answers 302 Location: this */
     std::string basic_auth;            /* "user:password": requests need it (401 otherwise) */
+    int keep_alive_delay_ms = 0;       /* a slow camera: GET_PARAMETER answered this late */
   };
 
   explicit ScriptedCamera (Script script, const char *address = "127.0.0.1") : script_ (std::move (script))
@@ -242,6 +243,8 @@ class ScriptedCamera {
     if (r.method == "GET_PARAMETER" || (r.method == "OPTIONS" && stall == Stall::KeepAlive)) {
       if (stall == Stall::KeepAlive)
         return "";
+      if (script_.keep_alive_delay_ms)
+        g_usleep (gulong (script_.keep_alive_delay_ms) * 1000);  /* the camera is slow, that is all */
       return reply (200, "OK", "Session: 5c21a7ed\r\n");
     }
     if (r.method == "TEARDOWN")
@@ -273,13 +276,13 @@ class ScriptedCamera {
           if (const char *colon = strstr (*l, ": "))
             r.headers[std::string (*l, size_t (colon - *l))] = colon + 2;
         g_strfreev (lines);
-        bool close_after = false;
-        std::string reply = answer (r, n, close_after);
         {
           std::lock_guard<std::mutex> guard (lock_);
           requests_.push_back (r);
           seen_.notify_all ();
         }
+        bool close_after = false;
+        std::string reply = answer (r, n, close_after);
         if (!reply.empty ())
           send_all (fd, reply);
         if (close_after) {

@@ -270,7 +270,7 @@ inline GstElement *inner_rtpbin (GstElement *pipeline)
 {
   GstElement *src = child (pipeline, "src");
   GstElement *found = nullptr;
-  GstIterator *it = gst_bin_iterate_elements (GST_BIN (src));
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (src));
   GValue item = G_VALUE_INIT;
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
     GstElement *e = GST_ELEMENT (g_value_get_object (&item));

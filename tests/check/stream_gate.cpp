@@ -329,21 +329,26 @@ GST_START_TEST (test_takeover_rules)
   fail_unless (strict.rtp (b.data (), b.size (), other, 100 * s + 2).accepted ());
 
   /* The camera's own host with a new SSRC (an encoder restarted without
-   * BYE) takes over after 200 ms of quiet, on the third packet in a row of
-   * its own sequence; another host needs the full 2 s. */
+   * BYE), once the camera has streamed 2 s: after 200 ms of quiet, on the
+   * third packet in a row of its own sequence 200 ms after the first;
+   * another host needs the full 2 s. */
   StreamGate gate ({});
-  gate.rtp (a.data (), a.size (), camera, s);
+  for (int i = 0; i <= 25; i++) {
+    Bytes ai = rtp (0xA, guint16 (i + 1), 100, guint32 (i * 7200));
+    gate.rtp (ai.data (), ai.size (), camera, s + i * s / 10);
+  }
+  const gint64 quiet_from = s + 25 * s / 10;  /* 2.5 s of camera, then quiet */
   Bytes c = rtp (0xC, 1), c2 = rtp (0xC, 2), c3 = rtp (0xC, 3);
-  fail_unless (gate.rtp (c.data (), c.size (), other, s + s / 2).drop == Drop::ForeignSender);
-  fail_unless (gate.rtp (c.data (), c.size (), camera, s + s / 10).drop == Drop::ForeignSender,
+  fail_unless (gate.rtp (c.data (), c.size (), other, quiet_from + s / 2).drop == Drop::ForeignSender);
+  fail_unless (gate.rtp (c.data (), c.size (), camera, quiet_from + s / 10).drop == Drop::ForeignSender,
       "the same host took over while the old SSRC was live");
-  fail_unless (gate.rtp (c.data (), c.size (), camera, s + s / 5).drop == Drop::ForeignSender,
+  fail_unless (gate.rtp (c.data (), c.size (), camera, quiet_from + s / 5).drop == Drop::ForeignSender,
       "the same host's new SSRC took over on its first packet");
-  fail_unless (gate.rtp (c2.data (), c2.size (), camera, s + s / 5 + 1).drop == Drop::ForeignSender);
-  GateVerdict v = gate.rtp (c3.data (), c3.size (), camera, s + s / 5 + 2);
+  fail_unless (gate.rtp (c2.data (), c2.size (), camera, quiet_from + 3 * s / 10).drop == Drop::ForeignSender);
+  GateVerdict v = gate.rtp (c3.data (), c3.size (), camera, quiet_from + 4 * s / 10);
   fail_unless (v.accepted () && v.sender_changed && v.previous_ssrc == 0xA,
-      "the same host's new SSRC was not let in after 200 ms and three in a row");
-  fail_unless (v.sender == camera && v.packets_before == 1, "the verdict names %s after %" G_GUINT64_FORMAT,
+      "the same host's new SSRC was not let in after 200 ms and three in a row over 200 ms");
+  fail_unless (v.sender == camera && v.packets_before == 26, "the verdict names %s after %" G_GUINT64_FORMAT,
       v.sender.to_string ().c_str (), v.packets_before);
 
   /* Narrowing allowed-senders live: a sender left out stops being the
@@ -389,13 +394,22 @@ GST_START_TEST (test_live_sender_keeps_its_stream)
 {
   const gint64 ms = G_TIME_SPAN_MILLISECOND;
   Peer camera_port = peer ("192.0.2.7", 40000), neighbour_port = peer ("192.0.2.7", 41000);
+  /* A newcomer's sequence of its own: @n packets, one every @every. */
+  auto run = [] (LiveCamera &newcomer, gint64 at, int n, gint64 every) {
+    GateVerdict last;
+    for (int i = 0; i < n; i++)
+      last = newcomer.send (at + i * every);
+    return last;
+  };
+  /* 60 frames, 2.4 s: long enough for the camera's pace to count. */
+  const int kShown = 60;
 
   /* A neighbour on the camera's host rotating SSRCs, each a few packets in
    * sequence, while the camera streams: never current, the camera loses nothing. */
   {
     StreamGate gate ({});
     LiveCamera camera {gate, camera_port, 0xCA};
-    gint64 t = camera.stream (G_USEC_PER_SEC, 10);
+    gint64 t = camera.stream (G_USEC_PER_SEC, kShown);
     int camera_dropped = 0, neighbour_passed = 0;
     for (guint32 ssrc = 0xB0; ssrc < 0xB0 + 50; ssrc++) {
       LiveCamera neighbour {gate, neighbour_port, ssrc};
@@ -409,26 +423,57 @@ GST_START_TEST (test_live_sender_keeps_its_stream)
     fail_unless_equals_int (gate.sender ().ssrc, 0xCA);
   }
 
-  /* The camera pauses 300 ms (longer than 200 ms, twice its gaps): the
-   * neighbour's sustained sequence takes over, and the camera continuing
-   * its own sequence takes it back at once; the neighbour then gets no way
-   * back without a new quiet spell. */
+  /* Three packets back to back are no sustained sequence; and until the
+   * camera has shown its pace (2 s), a newcomer waits sender-timeout. */
   {
     StreamGate gate ({});
-    LiveCamera camera {gate, camera_port, 0xCA}, neighbour {gate, neighbour_port, 0xB1};
-    gint64 t = camera.stream (G_USEC_PER_SEC, 10) + 300 * ms;
-    GateVerdict v;
-    for (int i = 0; i < 3; i++)
-      v = neighbour.send (t + i);
+    LiveCamera camera {gate, camera_port, 0xCA}, neighbour {gate, neighbour_port, 0xB3};
+    gint64 t = camera.stream (G_USEC_PER_SEC, 10) + 300 * ms;  /* 0.4 s of it */
+    fail_if (run (neighbour, t, 8, 40 * ms).accepted (), "a newcomer took over before the camera's pace was known");
+    t = camera.stream (t + 400 * ms, kShown) + 1500 * ms;  /* quiet for twice even its longest gap */
+    fail_if (run (neighbour, t, 3, 1).accepted (), "three packets back to back took over");
+  }
+
+  /* The camera pauses 300 ms (longer than 200 ms, twice its gaps): the
+   * neighbour's sustained sequence takes over, and the camera continuing
+   * its own sequence takes it back at once; then the neighbour, or another
+   * SSRC of its host, has no quick way back for 10 s. */
+  {
+    StreamGate gate ({});
+    LiveCamera camera {gate, camera_port, 0xCA}, neighbour {gate, neighbour_port, 0xB1},
+        relay {gate, neighbour_port, 0xB2};
+    gint64 t = camera.stream (G_USEC_PER_SEC, kShown) + 300 * ms;
+    GateVerdict v = run (neighbour, t, 3, 100 * ms);
     fail_unless (v.accepted () && v.sender_changed, "the neighbour's sustained sequence did not take over");
-    v = camera.send (t + 20 * ms);
+    /* Another SSRC of the neighbour's takes over from it: the camera's way back stays. */
+    fail_if (run (relay, t + 500 * ms, 3, 100 * ms).accepted (), "a relay took over from the newcomer at once");
+    v = camera.send (t + 800 * ms);
     fail_unless (v.accepted () && v.sender_changed && v.previous_ssrc == 0xB1,
         "the camera continuing its sequence did not take its stream back");
-    fail_unless (!neighbour.send (t + 21 * ms).accepted (), "the neighbour came straight back");
+    fail_unless (!neighbour.send (t + 801 * ms).accepted (), "the neighbour came straight back");
+    /* Its pace shown again, then quiet for 300 ms (enough for a quick way
+     * in, another time): none so soon after the take-back. */
+    gint64 after = camera.stream (t + 840 * ms, kShown) + 300 * ms;
+    fail_if (run (relay, after, 3, 100 * ms).accepted (), "a quick way back within 10 s of the take-back");
     int camera_dropped = 0;
-    camera.stream (t + 40 * ms, 20, &camera_dropped);
+    camera.stream (after + 250 * ms, 20, &camera_dropped);
     fail_unless_equals_int (camera_dropped, 0);
     fail_unless_equals_int (gate.sender ().ssrc, 0xCA);
+  }
+
+  /* A relay: newcomers of the host taking over from each other (each at
+   * its own steady pace) never erase the camera's way back. */
+  {
+    StreamGate gate ({});
+    LiveCamera camera {gate, camera_port, 0xCA}, first {gate, neighbour_port, 0xB1},
+        second {gate, peer ("192.0.2.7", 42000), 0xB2};
+    gint64 t = camera.stream (G_USEC_PER_SEC, kShown) + 300 * ms;
+    fail_unless (run (first, t, 6, 40 * ms).sender_changed);
+    t = first.stream (t + 240 * ms, kShown) + 300 * ms;  /* the first newcomer's own pace, shown */
+    fail_unless (run (second, t, 6, 40 * ms).sender_changed, "the second newcomer did not take over");
+    GateVerdict v = camera.send (t + 300 * ms);
+    fail_unless (v.accepted () && v.sender_changed && v.previous_ssrc == 0xB2,
+        "after a relay of newcomers the camera had no way back");
   }
 
   /* How quiet counts as gone follows the camera: at 2 frames/s (500 ms
@@ -437,27 +482,25 @@ GST_START_TEST (test_live_sender_keeps_its_stream)
     StreamGate gate ({});
     LiveCamera camera {gate, camera_port, 0xCA}, neighbour {gate, neighbour_port, 0xB2};
     gint64 t = G_USEC_PER_SEC;
-    for (int f = 0; f < 6; f++, t += 500 * ms)
+    for (int f = 0; f < 8; f++, t += 500 * ms)
       camera.send (t);
     t += 300 * ms - 500 * ms;
-    int passed = 0;
-    for (int i = 0; i < 5; i++)
-      passed += neighbour.send (t + i).accepted ();
-    fail_unless (passed == 0, "the neighbour took a slow camera's stream between two of its frames");
+    fail_if (run (neighbour, t, 5, 100 * ms).accepted (),
+        "the neighbour took a slow camera's stream between two of its frames");
   }
 
   /* An encoder restart: the old SSRC silent, the new one steady from the
-   * same host: it takes over on its third packet after 200 ms. */
+   * same host: it takes over once its own sequence spans 200 ms. */
   {
     StreamGate gate ({});
     LiveCamera old_encoder {gate, camera_port, 0xCA}, new_encoder {gate, neighbour_port, 0xCB};
-    gint64 t = old_encoder.stream (G_USEC_PER_SEC, 10) + 200 * ms;
+    gint64 t = old_encoder.stream (G_USEC_PER_SEC, kShown) + 200 * ms;
     int dropped = 0;
-    new_encoder.stream (t, 1, &dropped);
-    fail_unless (dropped == 2 && gate.sender ().ssrc == 0xCB,
+    t = new_encoder.stream (t, 6, &dropped);
+    fail_unless (dropped == 15 && gate.sender ().ssrc == 0xCB,
         "the restarted encoder: %d dropped, sender %08x", dropped, gate.sender ().ssrc);
     dropped = 0;
-    new_encoder.stream (t + 40 * ms, 25, &dropped);
+    new_encoder.stream (t, 25, &dropped);
     fail_unless_equals_int (dropped, 0);
   }
 }
