@@ -67,24 +67,6 @@ class Watchdog {
   std::thread thread_;
 };
 
-/* A flag another thread waits for (up to 20 s). */
-struct Flag {
-  std::mutex lock;
-  std::condition_variable changed;
-  bool set = false;
-  void raise ()
-  {
-    std::lock_guard<std::mutex> guard (lock);
-    set = true;
-    changed.notify_all ();
-  }
-  bool wait ()
-  {
-    std::unique_lock<std::mutex> guard (lock);
-    return changed.wait_for (guard, std::chrono::seconds (20), [this] { return set; });
-  }
-};
-
 std::string thread_name ()
 {
   char name[32] = "";
@@ -636,27 +618,7 @@ namespace {
 /* Waits up to 10 s for @bin to have no child left. */
 bool empties (GstBin *bin)
 {
-  struct Waiter {
-    GMutex lock;
-    GCond changed;
-  } w;
-  g_mutex_init (&w.lock);
-  g_cond_init (&w.changed);
-  gulong id = g_signal_connect_swapped (bin, "element-removed", G_CALLBACK (+[] (Waiter *waiter) noexcept {
-    g_mutex_lock (&waiter->lock);
-    g_cond_broadcast (&waiter->changed);
-    g_mutex_unlock (&waiter->lock);
-  }), &w);
-  const gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  g_mutex_lock (&w.lock);
-  while (GST_BIN_NUMCHILDREN (bin) > 0 && g_cond_wait_until (&w.changed, &w.lock, end)) {
-  }
-  const bool empty = GST_BIN_NUMCHILDREN (bin) == 0;
-  g_mutex_unlock (&w.lock);
-  g_signal_handler_disconnect (bin, id);
-  g_mutex_clear (&w.lock);
-  g_cond_clear (&w.changed);
-  return empty;
+  return wait_until_signalled (G_OBJECT (bin), "element-removed", [bin] { return GST_BIN_NUMCHILDREN (bin) == 0; });
 }
 
 /* After a stop from inside the build: nothing of it is left (no child, no

@@ -6,6 +6,7 @@
 
 #include "control-task.h"
 #include "owned.h"
+#include "test-util.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -15,27 +16,7 @@
 
 using namespace hostnetrtp;
 
-namespace {
-
-/* A flag another thread waits for (up to 10 s). */
-struct Flag {
-  std::mutex lock;
-  std::condition_variable changed;
-  bool set = false;
-  void raise ()
-  {
-    std::lock_guard<std::mutex> guard (lock);
-    set = true;
-    changed.notify_all ();
-  }
-  bool wait ()
-  {
-    std::unique_lock<std::mutex> guard (lock);
-    return changed.wait_for (guard, std::chrono::seconds (10), [this] { return set; });
-  }
-};
-
-}  // namespace
+using testutil::Flag;
 
 GST_START_TEST (test_jobs_in_order_then_call_outs)
 {

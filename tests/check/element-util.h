@@ -99,10 +99,10 @@ inline guint uint_property (GstElement *e, const char *name)
   return v;
 }
 
-/* Waits up to 10 s for @element's uint property @name to read @value
- * (notified): live settings reach the children through the element's
- * control task, a moment after they are set. */
-inline bool wait_for_uint (GstElement *element, const char *name, guint value)
+/* Waits up to 10 s for @done () to hold, checking it each time @object
+ * emits @signal (whose handlers take no arguments but the object). */
+template <typename Done>
+bool wait_until_signalled (GObject *object, const char *signal, Done done)
 {
   struct Waiter {
     GMutex lock;
@@ -110,8 +110,7 @@ inline bool wait_for_uint (GstElement *element, const char *name, guint value)
   } w;
   g_mutex_init (&w.lock);
   g_cond_init (&w.changed);
-  const std::string signal = std::string ("notify::") + name;
-  gulong id = g_signal_connect_swapped (element, signal.c_str (), G_CALLBACK (+[] (Waiter *waiter) noexcept {
+  gulong id = g_signal_connect_swapped (object, signal, G_CALLBACK (+[] (Waiter *waiter) noexcept {
     g_mutex_lock (&waiter->lock);
     g_cond_broadcast (&waiter->changed);
     g_mutex_unlock (&waiter->lock);
@@ -119,14 +118,24 @@ inline bool wait_for_uint (GstElement *element, const char *name, guint value)
   const gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   g_mutex_lock (&w.lock);
   bool reached;
-  while (!(reached = uint_property (element, name) == value) && g_cond_wait_until (&w.changed, &w.lock, end)) {
+  while (!(reached = done ()) && g_cond_wait_until (&w.changed, &w.lock, end)) {
   }
-  reached = reached || uint_property (element, name) == value;
+  reached = reached || done ();
   g_mutex_unlock (&w.lock);
-  g_signal_handler_disconnect (element, id);
+  g_signal_handler_disconnect (object, id);
   g_mutex_clear (&w.lock);
   g_cond_clear (&w.changed);
   return reached;
+}
+
+/* Waits up to 10 s for @element's uint property @name to read @value
+ * (notified): live settings reach the children through the element's
+ * control task, a moment after they are set. */
+inline bool wait_for_uint (GstElement *element, const char *name, guint value)
+{
+  const std::string signal = std::string ("notify::") + name;
+  return wait_until_signalled (G_OBJECT (element), signal.c_str (),
+      [element, name, value] { return uint_property (element, name) == value; });
 }
 
 /* A camera stand-in: one socket for RTP, one for RTCP, bound to @local

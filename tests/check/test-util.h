@@ -7,6 +7,9 @@
 #include <gio/gio.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <ifaddrs.h>
@@ -19,6 +22,24 @@
 #include <vector>
 
 namespace testutil {
+
+/* A flag one thread raises and another waits for (up to @seconds). */
+struct Flag {
+  std::mutex lock;
+  std::condition_variable changed;
+  bool set = false;
+  void raise ()
+  {
+    std::lock_guard<std::mutex> guard (lock);
+    set = true;
+    changed.notify_all ();
+  }
+  bool wait (int seconds = 20)
+  {
+    std::unique_lock<std::mutex> guard (lock);
+    return changed.wait_for (guard, std::chrono::seconds (seconds), [this] { return set; });
+  }
+};
 
 /* A test whose precondition this machine lacks says why and ends; it never
  * passes by asserting nothing. */
