@@ -5,12 +5,11 @@
 # the kernel (ss), are all distinct even/odd pairs, and all free again once
 # the processes are gone. Ends "N passed, N failed".
 set -uo pipefail
+. "$(dirname "$0")/../testlib.sh"
 work=$(mktemp -d)
 pids=()
 cleanup() { [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-passes=0 failures=0
-check() { if "${@:2}"; then echo "ok   - $1"; passes=$((passes + 1)); else echo "FAIL - $1"; failures=$((failures + 1)); fi; }
 base=$((20000 + 2 * (RANDOM % 5000)))
 range="$base-$((base + 15))"
 text="hostnetrtpsrc port-range=$range encoding-name=H264 ! fakesink"
@@ -60,5 +59,4 @@ kill -INT "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
 pids=()
 check "all ports free once they are gone (kernel)" test -z "$(ss -uanH "sport >= :$base and sport <= :$((base + 15))")"
-echo "$passes passed, $failures failed (20 processes on 8 pairs)"
-[ "$failures" -eq 0 ]
+summary "20 processes on 8 pairs"

@@ -7,11 +7,9 @@
 # 77, with the reason otherwise). Ends "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../testlib.sh"
 . "$here/../../examples/node-topology.sh"
-if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
-  echo "SKIP: needs root and ip netns to build the node and camera LAN"
-  exit 77
-fi
+need_netns "the node and camera LAN"
 replica=${HOSTNETRTP_BUILD:?}/examples/hostnetrtp-replica
 peer=$here/rtp-peer.py
 work=$(mktemp -d)
@@ -21,19 +19,13 @@ cleanup() { [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null; topology_
 trap cleanup EXIT
 topology_up "$prefix" 2 || { echo "FAIL - cannot build the namespaces"; exit 1; }
 node_if=$prefix-n cam_if=$prefix-c
-passes=0 failures=0
-check() { if "${@:2}"; then echo "ok   - $1"; passes=$((passes + 1)); else echo "FAIL - $1"; failures=$((failures + 1)); fi; }
-wait_for() {  # log regex
-  local i
-  for ((i = 0; i < 200; i++)); do grep -qE "$2" "$work/$1.log" 2>/dev/null && return 0; sleep 0.05; done
-  return 1
-}
+wait_log() { wait_for "$work/$1.log" "$2" 200; }  # replica-name regex
 start_replica() {  # name pipeline-properties (a fresh name each time: logs are waited on)
   # Not through in_node (a function: & would fork a subshell): $! is the replica.
   ip netns exec "$TOPOLOGY_PREFIX-node" "$replica" --interval 200 \
     "hostnetrtpsrc name=src encoding-name=H264 $2 ! fakesink" >"$work/$1.log" 2>&1 &
   pids+=($!); eval "pid_$1=$!"
-  wait_for "$1" '^allocation|^error'
+  wait_log "$1" '^allocation|^error'
 }
 port_of() { sed -n 's/^allocation .* ports=\([0-9]*\)\/.*/\1/p' "$work/$1.log" | head -n1; }
 stop_replica() { local v="pid_$1"; kill -TERM "${!v}"; wait "${!v}" 2>/dev/null; }
@@ -78,5 +70,4 @@ for group in ff15::7:18 239.18.0.7; do
   check "no error" bash -c "! grep -q '^error' '$work/$a.log' '$work/$b.log'"
 done
 
-echo "$passes passed, $failures failed (IPv6 and multicast on a node)"
-[ "$failures" -eq 0 ]
+summary "IPv6 and multicast on a node"

@@ -3,16 +3,12 @@
 # the same instant with byte-identical pipeline text. The truth is read from
 # the kernel (ss), not from the element's own report. Senders send to loopback.
 set -uo pipefail
+. "$(dirname "$0")/../testlib.sh"
 N=${REPLICAS:-12}
 work=$(mktemp -d)
 pids=()
 cleanup() { [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-failures=0 passes=0
-check() {  # description command...
-  local what=$1; shift
-  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
 
 base=$((20000 + 2 * (RANDOM % 5000)))
 range="$base-$((base + 2 * N - 1))"
@@ -25,15 +21,7 @@ launch() {
   pids+=($!)
   eval "pid_$2=$!"
 }
-# Waits (bounded) until $1's log shows a line matching $2.
-wait_for() {
-  local log="$work/$1.log" i
-  for ((i = 0; i < 200; i++)); do
-    grep -qE "$2" "$log" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+wait_log() { wait_for "$work/$1.log" "$2" 200; }  # replica-name regex
 # "port port" bound by process $1, from the kernel.
 ports_of() { ss -uanpH | grep "pid=$1," | awk '{print $4}' | sed 's/.*://' | sort -n | tr '\n' ' '; }
 addresses_of() { ss -uanpH | grep "pid=$1," | awk '{print $4}' | sed 's/:[0-9]*$//' | sort -u | tr '\n' ' '; }
@@ -43,7 +31,7 @@ exec 9>"$work/gate"; flock -x 9
 for ((i = 1; i <= N + 1; i++)); do launch "$text" "r$i"; done
 started=$(date +%s%N)
 flock -u 9
-for ((i = 1; i <= N + 1; i++)); do wait_for "r$i" 'hostnetrtp-allocation|ERROR' || echo "r$i said nothing"; done
+for ((i = 1; i <= N + 1; i++)); do wait_log "r$i" 'hostnetrtp-allocation|ERROR' || echo "r$i said nothing"; done
 
 held=() refused=()
 for ((i = 1; i <= N + 1; i++)); do
@@ -85,7 +73,7 @@ for i in "${held[@]}"; do
 done
 own_ok=1
 for i in "${held[@]}"; do
-  if ! wait_for "r$i" "ssrc=\(uint\)$((0x5E000000 + i))\b"; then own_ok=0; echo "#   replica $i never saw its sender"; fi
+  if ! wait_log "r$i" "ssrc=\(uint\)$((0x5E000000 + i))\b"; then own_ok=0; echo "#   replica $i never saw its sender"; fi
   others=$(grep -o '[ ,]ssrc=(uint)[0-9]*' "$work/r$i.log" | sed 's/^.//' | sort -u | grep -vc "^ssrc=(uint)$((0x5E000000 + i))$")
   [ "$others" -eq 0 ] || { own_ok=0; echo "#   replica $i saw $others foreign SSRC(s)"; }
 done
@@ -98,7 +86,7 @@ kill -9 "${!pid_var}"; wait "${!pid_var}" 2>/dev/null
 flock -u 9
 launch "$text" late
 pid_late=${pid_late:?}
-wait_for late 'hostnetrtp-allocation|ERROR'
+wait_log late 'hostnetrtp-allocation|ERROR'
 check "a new replica takes the killed replica's pair" [ "$(ports_of "$pid_late")" = "${!port_var} $((${!port_var} + 1)) " ]
 
 echo "# a SO_REUSEADDR/SO_REUSEPORT squatter is stepped over"
@@ -109,7 +97,7 @@ squatter=$!; pids+=("$squatter")
 for ((i = 0; i < 100; i++)); do [ -n "$(ports_of $squatter)" ] && break; sleep 0.05; done
 stext="hostnetrtpsrc port-range=$srange encoding-name=H264 ! fakesink"
 launch "$stext" s1; launch "$stext" s2
-wait_for s1 'hostnetrtp-allocation|ERROR'; wait_for s2 'hostnetrtp-allocation|ERROR'
+wait_log s1 'hostnetrtp-allocation|ERROR'; wait_log s2 'hostnetrtp-allocation|ERROR'
 squat_ok=1
 for s in s1 s2; do
   pid_var="pid_$s"
@@ -133,7 +121,7 @@ replica_text="hostnetrtpsrc port-range=$tbase-$((tbase + 7)) encoding-name=H264 
 run_replica() {  # name
   "$HOSTNETRTP_BUILD/examples/hostnetrtp-replica" "$replica_text" >"$work/$1.log" 2>&1 &
   pids+=($!); eval "pid_$1=$!"
-  wait_for "$1" '^allocation|^error'
+  wait_log "$1" '^allocation|^error'
 }
 sdp_of() { sed -n 's/^allocation .* ports=\([0-9]*\)\/.*/\1/p' "$work/$1.log" | sed "s|.*|$sdpdir/&.sdp|"; }
 run_replica t1
@@ -154,17 +142,16 @@ kill -9 "$pid_t2"; wait "$pid_t2" 2>/dev/null
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', int(sys.argv[1])))
 print('held', flush=True); time.sleep(600)" "$(basename "$t2_sdp" .sdp)" >"$work/holder.log" 2>&1 &
 holder=$!; pids+=("$holder")
-wait_for holder '^held'
+wait_log holder '^held'
 run_replica t3
 t3_sdp=$(sdp_of t3)
 "$(dirname "$0")/../../examples/camera-controller" --sdp-dir "$sdpdir" --cameras 2 --send-to 127.0.0.1 >"$work/controller.log" 2>&1 &
 controller=$!; pids+=("$controller")
-wait_for controller "claimed camera=.*sdp=$t3_sdp"
-wait_for controller "skipped sdp=$t2_sdp reason=writer-gone"
+wait_log controller "claimed camera=.*sdp=$t3_sdp"
+wait_log controller "skipped sdp=$t2_sdp reason=writer-gone"
 check "the controller claims a camera for the live replica's SDP only" \
   sh -c "grep -q 'claimed camera=.*sdp=$t3_sdp' '$work/controller.log' && ! grep -q 'claimed camera=.*sdp=$t2_sdp' '$work/controller.log'"
 check "the killed replica's stale SDP is named as such" grep -q "skipped sdp=$t2_sdp reason=writer-gone" "$work/controller.log"
 kill -TERM "$controller" "$pid_t3" "$holder"; wait "$controller" "$pid_t3" "$holder" 2>/dev/null
 
-echo "$passes passed, $failures failed (replica race)"
-[ $failures -eq 0 ]
+summary "replica race"

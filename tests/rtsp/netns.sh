@@ -7,11 +7,9 @@
 # (skipped, 77, with the reason otherwise). Ends "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../testlib.sh"
 . "$here/../../examples/node-topology.sh"
-if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
-  echo "SKIP: needs root and ip netns to build the node and the camera LAN"
-  exit 77
-fi
+need_netns "the node and the camera LAN"
 replica=${HOSTNETRTP_BUILD:?}/examples/hostnetrtp-replica
 work=$(mktemp -d)
 prefix=hnr$$
@@ -19,13 +17,6 @@ pids=()
 cleanup() { [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null; wait 2>/dev/null; topology_down; [ -n "${KEEP:-}" ] && cp -r "$work" /tmp/netns-work; rm -rf "$work"; }
 trap cleanup EXIT
 topology_up "$prefix" 2 || { echo "FAIL - cannot build the namespaces"; exit 1; }
-passes=0 failures=0
-check() { if "${@:2}"; then echo "ok   - $1"; passes=$((passes + 1)); else echo "FAIL - $1"; failures=$((failures + 1)); fi; }
-wait_for() {  # file regex
-  local i
-  for ((i = 0; i < 300; i++)); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  return 1
-}
 camera_ip=$(camera_address 1) other_ip=$(camera_address 2)
 mkfifo "$work/camera.in"  # the camera runs until its input ends
 in_cams /usr/bin/python3 "$here/../../examples/rtsp-camera.py" --address "$camera_ip" <"$work/camera.in" >"$work/camera.log" 2>&1 &
@@ -66,5 +57,4 @@ check "and the camera is still the sender, still decoding" \
   sh -c "echo '$last' | grep -q 'sender=$camera_ip:' && echo '$last' | grep -qE 'frames=[1-9]'"
 kill -TERM "$replica_pid"; wait "$replica_pid" 2>/dev/null
 check "the camera saw the TEARDOWN" wait_for "$work/camera.log" '^teardown session='
-echo "$passes passed, $failures failed (a camera on its own LAN)"
-[ "$failures" -eq 0 ]
+summary "a camera on its own LAN"

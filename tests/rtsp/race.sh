@@ -6,18 +6,12 @@
 # the negative control: its failures are counted. Ends "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../testlib.sh"
 N=${RECEIVERS:-24}
 work=$(mktemp -d)
 pids=()
 cleanup() { [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] && cp "$work/camera.log" /tmp/race-camera.log; rm -rf "$work"; }
 trap cleanup EXIT
-passes=0 failures=0
-check() { if "${@:2}"; then echo "ok   - $1"; passes=$((passes + 1)); else echo "FAIL - $1"; failures=$((failures + 1)); fi; }
-wait_for() {  # file regex [tries of 50 ms]
-  local i
-  for ((i = 0; i < ${3:-400}; i++)); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  return 1
-}
 
 mkfifo "$work/camera.in"
 /usr/bin/python3 "$here/../../examples/rtsp-camera.py" <"$work/camera.in" >"$work/camera.log" 2>&1 &
@@ -95,5 +89,4 @@ check "rtspsrc with the same port-range fails some receivers (the problem is rea
 kill -INT "${pids[@]:1}" 2>/dev/null
 wait "${pids[@]:1}" 2>/dev/null
 echo quit >&7
-echo "$passes passed, $failures failed (24 receivers, one camera)"
-[ "$failures" -eq 0 ]
+summary "24 receivers, one camera"
