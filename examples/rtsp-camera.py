@@ -5,7 +5,8 @@ Kubernetes manifests.
 
   rtsp-camera.py [--address A] [--port P] [--path /cam] [--media video|av]
             [--auth basic|digest --user U --password PW] [--session-timeout S]
-            [--ssrc 0xca000001]
+            [--ssrc 0xca000001] [--protocols udp|tcp|udp,tcp]
+            [--tls-certificate PEM (certificate and key): rtsps://]
 
 --port 0 (the default) takes a port from the kernel. Prints "ready port=N"
 once it listens, then one line per event:
@@ -39,6 +40,10 @@ args.add_argument("--password", default="secret")
 args.add_argument("--session-timeout", type=int, default=60)
 args.add_argument("--ssrc", type=lambda v: int(v, 0), default=None,
                   help="the video's SSRC (audio: +1), so a receiver can tell cameras apart")
+args.add_argument("--protocols", default="udp",
+                  help="the transports it offers: udp, tcp (RTP interleaved on RTSP), udp,tcp")
+args.add_argument("--tls-certificate", default=None,
+                  help="a PEM file with the certificate and its key: the camera speaks rtsps://")
 a = args.parse_args()
 
 Gst.init(None)
@@ -57,9 +62,26 @@ server.set_service(str(a.port))
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(launch)
 factory.set_shared(True)
-factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
+protocols = GstRtsp.RTSPLowerTrans(0)
+for name in a.protocols.split(","):
+    protocols |= {"udp": GstRtsp.RTSPLowerTrans.UDP, "tcp": GstRtsp.RTSPLowerTrans.TCP}[name]
+factory.set_protocols(protocols)
+auth = GstRtspServer.RTSPAuth() if a.auth != "none" or a.tls_certificate else None
+if a.tls_certificate:
+    from gi.repository import Gio  # noqa: E402
+    auth.set_tls_certificate(Gio.TlsCertificate.new_from_file(a.tls_certificate))
+    if a.auth == "none":  # TLS alone: every client may play
+        anyone = GstRtspServer.RTSPToken()
+        anyone.set_string("media.factory.role", "viewer")
+        auth.set_default_token(anyone)
+    server.set_auth(auth)
+if a.auth != "none" or a.tls_certificate:
+    permissions = GstRtspServer.RTSPPermissions()
+    permissions.add_role("viewer")
+    permissions.add_permission_for_role("viewer", "media.factory.access", True)
+    permissions.add_permission_for_role("viewer", "media.factory.construct", True)
+    factory.set_permissions(permissions)
 if a.auth != "none":
-    auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
     token.set_string("media.factory.role", "viewer")
     if a.auth == "basic":
@@ -69,11 +91,6 @@ if a.auth != "none":
         auth.add_digest(a.user, a.password, token)
         auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
     server.set_auth(auth)
-    permissions = GstRtspServer.RTSPPermissions()
-    permissions.add_role("viewer")
-    permissions.add_permission_for_role("viewer", "media.factory.access", True)
-    permissions.add_permission_for_role("viewer", "media.factory.construct", True)
-    factory.set_permissions(permissions)
 server.get_mount_points().add_factory(a.path, factory)
 medias = []
 factory.connect("media-configure", lambda _f, media: medias.append(media))

@@ -92,7 +92,7 @@ bool tick (GstHostnetRtpSrc *self, Run &run)
   {
     std::lock_guard<std::mutex> guard (self->priv->lock);
     /* Any timeout counts, however short: at least one microsecond. */
-    timeout_us = gint64 ((self->priv->settings.timeout + GST_USECOND - 1) / GST_USECOND);
+    timeout_us = gint64 ((self->priv->settings.silence () + GST_USECOND - 1) / GST_USECOND);
     latency_us = gint64 (self->priv->settings.latency) * G_TIME_SPAN_MILLISECOND;
   }
   const gint64 now = g_get_monotonic_time ();

@@ -41,6 +41,8 @@
 #include "stream-path.h"
 #include "stream-watch.h"
 
+#include <gst/rtsp/rtsp.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -56,6 +58,10 @@ namespace hostnetrtp {
 /* How a stream's sockets are read: the batched reader (recvmmsg, buffer
  * lists, straight into rtpbin) or, kept for comparison, udpsrc and a queue. */
 enum class ReceivePath { Batched, Udpsrc };
+
+/* Pull mode: how the session is kept alive. Auto: GET_PARAMETER when the
+ * camera lists it, else OPTIONS. */
+enum class KeepAlive { Auto, Options, GetParameter, SetParameter };
 
 /* What the user set. A start reads one copy, so it sees one consistent set. */
 struct Settings {
@@ -75,13 +81,25 @@ struct Settings {
   std::string allowed_senders;
   std::shared_ptr<const SenderFilter> filter;  /* allowed_senders parsed, if valid */
   guint sender_timeout = 2000;
+  /* timeout: udpsrc's meaning in push mode (ns of silence before
+   * hostnetrtp-timeout), rtspsrc's in pull mode (us of UDP silence before
+   * TCP, 5 s when never set); silence-timeout: the former, in both modes. */
   guint64 timeout = 0;
+  bool timeout_set = false;
+  guint64 silence_timeout = 0;
+  bool silence_timeout_set = false;
   ReceivePath receive_path = ReceivePath::Batched;
   /* Pull mode (location=rtsp://...). */
   std::string location;
   std::string user_id;
   std::string user_pw;
+  guint protocols = GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST |
+      GST_RTSP_LOWER_TRANS_TCP;                   /* GstRTSPLowerTrans, as rtspsrc's */
+  GTlsCertificateFlags tls_validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
+  ObjectRef<GTlsDatabase> tls_database;
+  ObjectRef<GTlsInteraction> tls_interaction;
   guint64 tcp_timeout = 20 * G_USEC_PER_SEC;  /* us, as rtspsrc's */
+  KeepAlive keep_alive = KeepAlive::Auto;
   guint64 teardown_timeout = 100 * GST_MSECOND;  /* ns, as rtspsrc's */
   int reconnect_attempts = -1;                /* -1: forever, 0: error out */
   guint reconnect_interval = 1000;            /* ms, doubling up to 30 s */
@@ -91,6 +109,13 @@ struct Settings {
   std::string uri;
   std::string uri_error;
   bool pull () const { return !location.empty (); }
+  /* Silence (ns) that posts hostnetrtp-timeout; 0: never. */
+  guint64 silence () const
+  {
+    return silence_timeout_set || pull () ? silence_timeout : timeout;
+  }
+  /* Pull mode: UDP silence (us) after PLAY before TCP; 0: never. */
+  guint64 udp_fallback () const { return timeout_set ? timeout : 5 * G_USEC_PER_SEC; }
 };
 
 /* One stream's run-time parts, from build to teardown. Shared: a stats
@@ -103,6 +128,10 @@ struct Stream {
   GstObjectPtr<GstElement> funnel;   /* also owned by the bin */
   std::atomic<guint64> dequeued {0}; /* RTP packets out of the reader, into rtpbin */
   std::string stream_id;             /* of src_N's stream-start, for this start */
+  /* RTSP over TCP: the readers the task hands the stream's RTP and RTCP
+   * to (owned by the streams' bin); null otherwise. */
+  GstElement *interleaved_rtp = nullptr;
+  GstElement *interleaved_rtcp = nullptr;
   /* Pushes the GAP that starts an idle stream: it may wait in a prerolling
    * sink. Started by the task, joined by the teardown (children flushed). */
   std::thread gap_pusher;
@@ -249,8 +278,11 @@ GateConfig gate_config (const Settings &s, const StreamDescription &description,
  * who may send to it and where its reports go. */
 struct StreamPlan {
   StreamDescription description;
-  BoundStream sockets;
+  BoundStream sockets;   /* none with RTSP over TCP */
   GateConfig gate;
+  /* RTSP over TCP: the stream's packets come interleaved on the RTSP
+   * connection (pushed in by the task), its reports go out there. */
+  std::function<void (const guint8 *data, gsize size)> report_out;
 };
 
 /* rtpbin's jitterbuffer settings, also live. */

@@ -24,7 +24,8 @@
  * pipeline's pads cannot follow it. */
 #include "element-private.h"
 
-#include "rtsp-client.h"
+#include "interleaved-reader.h"
+#include "rtsp-connection.h"
 
 #include <gio/gio.h>
 
@@ -71,16 +72,26 @@ bool camera_sender (const std::string &peer, const SetupReply &reply, CameraSend
     std::string &reason)
 {
   camera.host = peer;
-  if (!reply.source.empty () && Peer::from_string (reply.source).valid)
-    camera.host = reply.source;  /* a host name there is not resolved: the peer it is */
+  std::string senders = peer;
+  if (!reply.tcp && !reply.source.empty () && Peer::from_string (reply.source).valid && reply.source != peer) {
+    /* source= says where it sends from; some say an address of theirs that
+     * NAT rewrites: both are the camera's (a host name there is not resolved). */
+    camera.host = reply.source;
+    senders += "," + reply.source;
+  }
   SenderFilter only_camera;
-  if (!SenderFilter::parse (camera.host, only_camera, reason) || only_camera.allows_all ()) {
-    reason = "cannot tell the camera's address ('" + camera.host + "') to accept its streams only";
+  if (!SenderFilter::parse (senders, only_camera, reason) || only_camera.allows_all ()) {
+    reason = "cannot tell the camera's address ('" + senders + "') to accept its streams only";
     return false;
   }
   camera.filter = std::make_shared<const SenderFilter> (std::move (only_camera));
-  camera.ports = {reply.server_rtp_port, reply.server_rtcp_port};
-  camera.report_to = Peer::from_string (camera.host, reply.server_rtcp_port);
+  /* Over TCP the connection is the camera; over UDP its ports, if it told
+   * them (else its packets tell, and its RTCP where reports go). */
+  if (!reply.tcp) {
+    camera.ports = {reply.server_rtp_port, reply.server_rtcp_port};
+    if (reply.server_rtcp_port)
+      camera.report_to = Peer::from_string (camera.host, reply.server_rtcp_port);
+  }
   return true;
 }
 
@@ -137,11 +148,18 @@ class PullSession {
   struct Retiring {
     std::unique_ptr<RtspConnection> connection;
     guint serial = 0;
+    gint64 cseq = -1;  /* the TEARDOWN's: only its answer ends the wait */
     bool done = false;
   };
 
   void from_the_top ();
   void connect ();
+  void switch_to_tcp (const std::string &why, const std::string &seen);
+  void on_data (GstRTSPMessage *message);
+  void send_data (guint8 channel, const std::vector<guint8> &bytes);
+  bool check_udp_delivers ();
+  guint64 packets_received () const;
+  TransportAsked asked (size_t index) const;
   void options ();
   void describe ();
   void on_describe (GstRTSPMessage *response, GstRTSPStatusCode code);
@@ -195,8 +213,20 @@ class PullSession {
   guint sent_ = 0;
   gint64 cseq_base_ = -1;
 
+  /* The transports this session may use, and the one it uses: UDP first,
+   * TCP when UDP cannot arrive; after a loss, the one that last worked. */
+  bool udp_allowed_ = true, tcp_allowed_ = true;
+  bool tcp_ = false;
+  Peer camera_peer_;            /* over TCP: where the camera's packets come "from" */
+  std::vector<SetupReply> replies_;
+  guint64 packets_at_play_ = 0;
+  guint fallback_timer_ = 0;
+
   /* What the camera said. */
   bool get_parameter_ = false;
+  bool set_parameter_ = false;
+  KeepAlive keep_alive_ = KeepAlive::Auto;  /* what works with this camera */
+  bool pause_refused_ = false;              /* it answered PAUSE with an error: not again */
   std::string session_;
   guint session_timeout_s_ = 60;
   RtspDescription description_;
@@ -271,6 +301,19 @@ void PullSession::open ()
   closed_ = false;
   established_ = lost_ = false;
   attempts_ = 0;
+  /* protocols, within what the location allows (rtspt:// TCP, rtsps:// TCP in TLS). */
+  const guint allowed = s_.protocols & location_transports (s_.location);
+  udp_allowed_ = allowed & (GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST);
+  tcp_allowed_ = allowed & GST_RTSP_LOWER_TRANS_TCP;
+  if (!udp_allowed_ && !tcp_allowed_) {
+    closed_ = true;
+    post_error (self_, GST_RESOURCE_ERROR_SETTINGS, "protocols allows no transport "
+        + without_credentials (s_.location) + " can use: set protocols=udp+tcp (rtsps:// and rtspt:// "
+        "need tcp, rtspu:// udp)");
+    return;
+  }
+  tcp_ = !udp_allowed_;
+  keep_alive_ = s_.keep_alive;
   connect ();
 }
 
@@ -287,12 +330,17 @@ void PullSession::connect ()
   session_.clear ();
   sent_ = 0;
   cseq_base_ = -1;
-  connection_->connect (location_, user_, password_, gint64 (s_.tcp_timeout),
+  RtspConnection::Tls tls;
+  tls.validation_flags = s_.tls_validation_flags;
+  tls.database = s_.tls_database.get ();
+  tls.interaction = s_.tls_interaction.get ();
+  connection_->connect (location_, user_, password_, gint64 (s_.tcp_timeout), tls,
       [this, serial] (const std::string &error) {
         if (serial != serial_)
           return;
         if (!error.empty ())
           return fail (error);
+        camera_peer_ = Peer::from_string (connection_->peer_address (), connection_->peer_port ());
         options ();
       });
 }
@@ -302,7 +350,9 @@ void PullSession::options ()
   request (GST_RTSP_OPTIONS, request_uri (), {}, [this] (GstRTSPMessage *response, GstRTSPStatusCode code) {
     if (code != GST_RTSP_STS_OK)
       return fail (refusal (GST_RTSP_OPTIONS, response, code));
-    get_parameter_ = rtsp_header (response, GST_RTSP_HDR_PUBLIC, true).find ("GET_PARAMETER") != std::string::npos;
+    const std::string listed = rtsp_header (response, GST_RTSP_HDR_PUBLIC, true);
+    get_parameter_ = listed.find ("GET_PARAMETER") != std::string::npos;
+    set_parameter_ = listed.find ("SET_PARAMETER") != std::string::npos;
     describe ();
   });
 }
@@ -362,19 +412,39 @@ void PullSession::on_describe (GstRTSPMessage *response, GstRTSPStatusCode code)
         std::to_string (description.streams.size ()) + " stream(s) instead of " +
         std::to_string (built) + ": restart the pipeline to follow it", true);
   description_ = std::move (description);
-  if (built == 0 && !allocate (description_.streams.size (), allocation_, why))
+  if (built == 0 && !tcp_ && allocation_.streams.size () != description_.streams.size () &&
+      !allocate (description_.streams.size (), allocation_, why))
     return fail (why, true);
   cameras_.assign (description_.streams.size (), CameraSender ());
+  replies_.assign (description_.streams.size (), SetupReply ());
   setup (0);
+}
+
+/* What SETUP of stream @index asks for: the pair bound for it, or two
+ * channels of the connection. */
+TransportAsked PullSession::asked (size_t index) const
+{
+  TransportAsked a;
+  a.tcp = tcp_;
+  if (tcp_) {
+    a.rtp_channel = guint8 (2 * index);
+    a.rtcp_channel = guint8 (2 * index + 1);
+    return a;
+  }
+  auto built = streams_of (self_);
+  const BoundStream &sockets = built.empty () ? allocation_.streams[index] : built[index]->path->sockets ();
+  a.rtp_port = sockets.rtp_port;
+  a.rtcp_port = sockets.rtcp_port;
+  return a;
 }
 
 void PullSession::setup (size_t index)
 {
-  auto built = streams_of (self_);
-  const BoundStream &sockets = built.empty () ? allocation_.streams[index] : built[index]->path->sockets ();
   request (GST_RTSP_SETUP, description_.streams[index].control,
-      {{GST_RTSP_HDR_TRANSPORT, transport_request (sockets.rtp_port, sockets.rtcp_port)}},
+      {{GST_RTSP_HDR_TRANSPORT, transport_request (asked (index))}},
       [this, index] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+        if (code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT && !tcp_ && tcp_allowed_)
+          return switch_to_tcp ("the camera refused UDP (461 Unsupported transport)", "");
         if (code != GST_RTSP_STS_OK)
           return fail (refusal (GST_RTSP_SETUP, response, code));
         on_setup (index, response);
@@ -390,12 +460,9 @@ void PullSession::on_setup (size_t index, GstRTSPMessage *response)
   const auto timeout = session.find ("timeout=", semicolon == std::string::npos ? 0 : semicolon);
   if (timeout != std::string::npos)
     session_timeout_s_ = guint (std::max (1, std::atoi (session.c_str () + timeout + 8)));
-  auto built = streams_of (self_);
-  const BoundStream &sockets = built.empty () ? allocation_.streams[index] : built[index]->path->sockets ();
-  SetupReply reply;
+  SetupReply &reply = replies_[index];
   std::string why;
-  if (!parse_transport_reply (rtsp_header (response, GST_RTSP_HDR_TRANSPORT), sockets.rtp_port,
-          sockets.rtcp_port, reply, why))
+  if (!parse_transport_reply (rtsp_header (response, GST_RTSP_HDR_TRANSPORT), asked (index), reply, why))
     return fail ("the camera at " + without_credentials (location_) + " answered SETUP of " +
         description_.streams[index].control + ", but " + why);
   if (!camera_sender (connection_->peer_address (), reply, cameras_[index], why))
@@ -431,18 +498,33 @@ bool PullSession::allocate (size_t n_streams, Allocation &allocation, std::strin
 bool PullSession::bind_and_build (Allocation &allocation, std::string &reason)
 {
   std::vector<StreamPlan> plans;
-  std::string servers;
+  std::string servers, channels;
   for (size_t i = 0; i < description_.streams.size (); i++) {
     const CameraSender &camera = cameras_[i];
-    GateConfig gate = gate_config (s_, description_.streams[i].description, allocation.streams[i], nullptr);
+    BoundStream sockets = tcp_ ? BoundStream () : std::move (allocation.streams[i]);
+    GateConfig gate = gate_config (s_, description_.streams[i].description, sockets, nullptr);
     gate.filter = camera.filter;
     gate.server_ports = camera.ports;
     gate.fixed_report_to = camera.report_to;
     servers += (servers.empty () ? "" : ",") + std::to_string (camera.ports.rtp) + "/" +
         std::to_string (camera.ports.rtcp);
-    plans.push_back ({description_.streams[i].description, std::move (allocation.streams[i]),
-        std::move (gate)});
+    channels += (channels.empty () ? "" : ",") + std::to_string (replies_[i].rtp_channel) + "-" +
+        std::to_string (replies_[i].rtcp_channel);
+    StreamPlan plan {description_.streams[i].description, std::move (sockets), std::move (gate), nullptr};
+    if (tcp_) {
+      /* Reports go interleaved on the connection, from the task. */
+      ControlTask *task = &run_.task;
+      plan.report_out = [this, task, i] (const guint8 *data, gsize size) {
+        std::vector<guint8> bytes (data, data + size);
+        task->post ([this, i, bytes] {
+          if (tcp_ && i < replies_.size ())  /* the channel of this connection's SETUP */
+            send_data (replies_[i].rtcp_channel, bytes);
+        });
+      };
+    }
+    plans.push_back (std::move (plan));
   }
+  allocation = Allocation ();
   Built built;
   if (!build_streams (self_, run_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost},
           s_.receive_path, built, reason))
@@ -458,8 +540,10 @@ bool PullSession::bind_and_build (Allocation &allocation, std::string &reason)
   GstStructurePtr extra (gst_structure_new ("pull",
       "location", G_TYPE_STRING, without_credentials (location_).c_str (),
       "session", G_TYPE_STRING, session_.c_str (),
-      "server-ports", G_TYPE_STRING, servers.c_str (), nullptr));
-  announce (self_, bound_address_, connection_->local_address (), false, false, extra.get ());
+      "transport", G_TYPE_STRING, tcp_ ? "tcp" : "udp",
+      "server-ports", G_TYPE_STRING, tcp_ ? "" : servers.c_str (),
+      "interleaved", G_TYPE_STRING, tcp_ ? channels.c_str () : "", nullptr));
+  announce (self_, tcp_ ? "" : bound_address_, connection_->local_address (), false, false, extra.get ());
   return true;
 }
 
@@ -483,7 +567,7 @@ void PullSession::ready ()
       gate.set_fixed_report_to (cameras_[i].report_to);
     }
   }
-  for (size_t i = 0; i < built.size (); i++) {
+  for (size_t i = 0; i < built.size () && !tcp_; i++) {
     const BoundStream &sockets = built[i]->path->sockets ();
     send_hello (sockets.rtp.get (), cameras_[i].host, cameras_[i].ports.rtp);
     send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras_[i].host,
@@ -499,7 +583,24 @@ void PullSession::set_playing (bool playing)
 {
   playing_ = playing;
   if (playing && set_up_)
-    play ();
+    return play ();
+  /* PLAYING->PAUSED: the camera pauses too, as with rtspsrc (unless it
+   * said it cannot: then it streams on, and the pipeline drops it). */
+  if (!playing && streaming_ && !pause_refused_) {
+    request (GST_RTSP_PAUSE, description_.aggregate, {},
+        [this] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+          if (code != GST_RTSP_STS_OK) {
+            GST_INFO_OBJECT (self_, "%s: streaming on", refusal (GST_RTSP_PAUSE, response, code).c_str ());
+            pause_refused_ = true;
+            return;
+          }
+          streaming_ = play_asked_ = false;
+          cancel (silence_timer_);
+          cancel (fallback_timer_);
+          if (playing_)  /* PLAYING again meanwhile */
+            play ();
+        });
+  }
 }
 
 void PullSession::play ()
@@ -518,6 +619,13 @@ void PullSession::play ()
         streaming_since_us_ = g_get_monotonic_time ();
         if (s_.reconnect_silence > 0)
           silence_timer_ = run_.task.every (kSilenceCheckMs, [this] { return check_silence (); });
+        /* Over UDP, nothing at all for timeout: a firewall or NAT drops it. */
+        packets_at_play_ = packets_received ();
+        if (!tcp_ && tcp_allowed_ && s_.udp_fallback () > 0)
+          fallback_timer_ = run_.task.after (gint64 (s_.udp_fallback ()), [this] {
+            fallback_timer_ = 0;
+            check_udp_delivers ();
+          });
         if (lost_) {
           const gint64 down = (g_get_monotonic_time () - lost_at_us_) / G_USEC_PER_SEC;
           const std::string text = "the camera at " + camera + " is back after " +
@@ -530,9 +638,91 @@ void PullSession::play ()
       });
 }
 
+guint64 PullSession::packets_received () const
+{
+  guint64 packets = 0;
+  for (auto &stream : streams_of (self_))
+    packets += stream->path->gate ().counters ().packets;
+  return packets;
+}
+
+/* A UDP session that has delivered nothing since PLAY: TCP takes over. */
+bool PullSession::check_udp_delivers ()
+{
+  if (tcp_ || !streaming_ || packets_received () != packets_at_play_)
+    return true;
+  std::string ports;
+  for (auto &stream : streams_of (self_)) {
+    const BoundStream &sockets = stream->path->sockets ();
+    ports += (ports.empty () ? "" : ", ") + std::to_string (sockets.rtp_port) + "/" +
+        std::to_string (sockets.rtcp_port);
+  }
+  char seconds[32];
+  g_snprintf (seconds, sizeof (seconds), "%.1f", s_.udp_fallback () / 1e6);
+  switch_to_tcp ("no UDP packet came", "no UDP packet on " + ports + " in " + seconds + " s (timeout): a "
+      "firewall or NAT drops the range");
+  return false;
+}
+
+/* UDP cannot arrive: the session is set up again over TCP, on the same
+ * pads; no UDP port stays bound. Told once, with what was seen. */
+void PullSession::switch_to_tcp (const std::string &why, const std::string &seen)
+{
+  const std::string camera = without_credentials (location_);
+  const std::string text = "the camera at " + camera + ": " + (seen.empty () ? why : seen) +
+      ". Using TCP (RTP interleaved on the RTSP connection)";
+  post_warning (self_, text, GST_RESOURCE_ERROR_READ);
+  post_element_message (self_, gst_structure_new ("hostnetrtp-rtsp-transport",
+      "location", G_TYPE_STRING, camera.c_str (), "transport", G_TYPE_STRING, "tcp",
+      "reason", G_TYPE_STRING, (seen.empty () ? why : seen).c_str (), nullptr));
+  end_session ();
+  /* The UDP streams go (their sockets with them): TCP's are built anew. */
+  run_.task.call_out_now ([this] { teardown_streams (self_); });
+  allocation_ = Allocation ();
+  tcp_ = true;
+  run_.task.post ([this] { sweep (); });
+  if (!stopping ())
+    connect ();
+}
+
+/* RTP or RTCP interleaved on the connection: through the stream's gate,
+ * into its reader (the task never pushes downstream). */
+void PullSession::on_data (GstRTSPMessage *message)
+{
+  guint8 channel = 0;
+  guint8 *data = nullptr;
+  guint size = 0;
+  if (!tcp_ || gst_rtsp_message_parse_data (message, &channel) != GST_RTSP_OK ||
+      gst_rtsp_message_get_body (message, &data, &size) != GST_RTSP_OK || !data || size == 0)
+    return;
+  size--;  /* gstreamer-rtsp counts the '\0' it ends every body with */
+  auto built = streams_of (self_);
+  for (size_t i = 0; i < replies_.size () && i < built.size (); i++) {
+    const bool rtcp = channel == replies_[i].rtcp_channel;
+    if (channel != replies_[i].rtp_channel && !rtcp)
+      continue;
+    Stream &stream = *built[i];
+    GstElement *reader = rtcp ? stream.interleaved_rtcp : stream.interleaved_rtp;
+    if (reader && stream.path->admit_datagram (data, size, camera_peer_, g_get_monotonic_time (), rtcp) !=
+        Admission::Drop)
+      interleaved_reader_push (reader, data, size);
+    return;
+  }
+}
+
+void PullSession::send_data (guint8 channel, const std::vector<guint8> &bytes)
+{
+  std::string ignored;  /* a report that cannot go is one less, as over UDP */
+  if (connection_ && connection_->connected ())
+    connection_->send_data (channel, bytes.data (), bytes.size (), ignored);
+}
+
 /* No data on any stream for reconnect-silence counts as a lost camera. */
 bool PullSession::check_silence ()
 {
+  /* Over UDP, before the first packet, the fallback to TCP decides. */
+  if (fallback_timer_ && packets_received () == packets_at_play_)
+    return true;
   gint64 last = streaming_since_us_;
   for (auto &stream : streams_of (self_))
     last = std::max (last, stream->path->gate ().counters ().last_packet_us);
@@ -560,9 +750,24 @@ void PullSession::keep_alive ()
 {
   if (pending_ || !queued_.empty ())
     return schedule_keep_alive ();  /* those requests keep it alive */
-  const GstRTSPMethod method = get_parameter_ ? GST_RTSP_GET_PARAMETER : GST_RTSP_OPTIONS;
-  request (method, get_parameter_ ? description_.aggregate : request_uri (), {},
+  GstRTSPMethod method = GST_RTSP_OPTIONS;
+  switch (keep_alive_) {
+    case KeepAlive::Auto: method = get_parameter_ ? GST_RTSP_GET_PARAMETER : GST_RTSP_OPTIONS; break;
+    case KeepAlive::GetParameter: method = GST_RTSP_GET_PARAMETER; break;
+    case KeepAlive::SetParameter: method = GST_RTSP_SET_PARAMETER; break;
+    case KeepAlive::Options: break;
+  }
+  request (method, method == GST_RTSP_OPTIONS ? request_uri () : description_.aggregate, {},
       [this, method] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+        /* A camera that takes the session but not the method (405, 501, ...):
+         * OPTIONS from now on. A session it no longer knows is a loss. */
+        if (code != GST_RTSP_STS_OK && code != GST_RTSP_STS_SESSION_NOT_FOUND &&
+            method != GST_RTSP_OPTIONS) {
+          GST_INFO_OBJECT (self_, "%s: keeping the session alive with OPTIONS",
+              refusal (method, response, code).c_str ());
+          keep_alive_ = KeepAlive::Options;
+          return keep_alive ();
+        }
         if (code != GST_RTSP_STS_OK)
           return fail (refusal (method, response, code));
         schedule_keep_alive ();
@@ -645,13 +850,18 @@ void PullSession::on_message (guint serial, GstRTSPMessage *message)
   const GstRTSPMsgType type = gst_rtsp_message_get_type (message);
   for (Retiring &r : retiring_)
     if (r.serial == serial) {
-      r.done = r.done || type == GST_RTSP_MESSAGE_RESPONSE;  /* TEARDOWN's answer */
+      /* TEARDOWN's answer; a PAUSE's or keep-alive's that was on its way does not count */
+      if (type == GST_RTSP_MESSAGE_RESPONSE && (r.cseq < 0 || r.cseq ==
+              g_ascii_strtoll (rtsp_header (message, GST_RTSP_HDR_CSEQ).c_str (), nullptr, 10)))
+        r.done = true;
       return;
     }
   if (serial != serial_ || (stopping () && !closing_))
     return;
   if (type == GST_RTSP_MESSAGE_REQUEST)
     return answer_camera (message);
+  if (type == GST_RTSP_MESSAGE_DATA)
+    return on_data (message);
   if (type != GST_RTSP_MESSAGE_RESPONSE || !pending_)
     return;  /* interleaved data, or an answer nobody waits for */
   const gint64 cseq = g_ascii_strtoll (rtsp_header (message, GST_RTSP_HDR_CSEQ).c_str (), nullptr, 10);
@@ -708,6 +918,9 @@ void PullSession::retire (bool teardown)
     std::string error;
     r.done = !connection_->send (&message, error);
     gst_rtsp_message_unset (&message);
+    if (cseq_base_ >= 0)
+      r.cseq = cseq_base_ + sent_;
+    sent_++;
     if (!r.done) {
       const guint serial = r.serial;
       run_.task.after (gint64 (s_.teardown_timeout / GST_USECOND), [this, serial] {
@@ -737,6 +950,7 @@ void PullSession::end_session ()
   cancel (request_timer_);
   cancel (keep_alive_timer_);
   cancel (silence_timer_);
+  cancel (fallback_timer_);
   pending_.reset ();
   queued_.clear ();
   set_up_ = streaming_ = play_asked_ = false;

@@ -10,6 +10,7 @@
 #include "element-private.h"
 
 #include "batch-reader.h"
+#include "interleaved-reader.h"
 
 #include "announcement.h"
 #include "gsthostnetrtpsrcpad.h"
@@ -199,22 +200,32 @@ bool build_stream (GstHostnetRtpSrc *self, GstBin *bin, GstElement *rtpbin, Stre
     guint group_id, ReceivePath receive_path, std::string &error)
 {
   const BoundStream &sockets = stream.path->sockets ();
-  const bool mux = !sockets.rtcp;
-  const bool batched = receive_path == ReceivePath::Batched;
+  const bool interleaved = !sockets.rtp;
+  const bool mux = !interleaved && !sockets.rtcp;
+  /* Over TCP the task reads and judges: readers of queues, into rtpbin. */
+  const bool batched = receive_path == ReceivePath::Batched || interleaved;
   const std::string n = std::to_string (stream.index);
   const std::string rtp_sink = "recv_rtp_sink_" + n, rtcp_sink = "recv_rtcp_sink_" + n;
   GstCapsPtr rtcp_caps (gst_caps_new_empty_simple ("application/x-rtcp"));
+  StreamPath *path = stream.path.get ();
+  auto queue_reader = [path] (const std::string &name, GstCaps *caps) {
+    return interleaved_reader_new (name.c_str (), caps, [path] { path->drop_in_kernel (1); });
+  };
 
   /* Batched: reader -> rtpbin, the kernel buffer absorbing bursts while
    * rtpbin works in the reader's thread. udpsrc: udpsrc -> queue -> rtpbin,
    * the queue draining the socket while the jitterbuffer works. */
-  GstElement *rtp_reader = batched
-      ? batched_reader (stream, "rtp_reader_" + n, sockets.rtp.get (), stream.description.caps.get (), false)
+  GstElement *rtp_reader = interleaved ? queue_reader ("rtp_reader_" + n, stream.description.caps.get ())
+      : batched ? batched_reader (stream, "rtp_reader_" + n, sockets.rtp.get (), stream.description.caps.get (), false)
       : make_element ("udpsrc", "rtp_reader_" + n, error);
   GstElement *rtp_queue = batched ? nullptr : make_element ("queue", "rtp_queue_" + n, error);
-  GstElement *rtcp_reader = mux ? nullptr : batched
-      ? batched_reader (stream, "rtcp_reader_" + n, sockets.rtcp.get (), rtcp_caps.get (), true)
+  GstElement *rtcp_reader = mux ? nullptr : interleaved ? queue_reader ("rtcp_reader_" + n, rtcp_caps.get ())
+      : batched ? batched_reader (stream, "rtcp_reader_" + n, sockets.rtcp.get (), rtcp_caps.get (), true)
       : make_element ("udpsrc", "rtcp_reader_" + n, error);
+  if (interleaved) {
+    stream.interleaved_rtp = rtp_reader;
+    stream.interleaved_rtcp = rtcp_reader;
+  }
   GstElement *funnel = make_element ("funnel", "funnel_" + n, error);
   if (!rtp_reader || (!batched && !rtp_queue) || (!mux && !rtcp_reader) || !funnel) {
     for (GstElement *e : {rtp_reader, rtp_queue, rtcp_reader, funnel})
@@ -336,8 +347,10 @@ GateConfig gate_config (const Settings &s, const StreamDescription &description,
 {
   GSocket *report_socket = sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get ();
   GateConfig config;
-  config.local_family = g_socket_get_family (report_socket);
-  config.rtcp_mux = !sockets.rtcp;
+  if (report_socket) {  /* none with RTSP over TCP: RTP and RTCP on channels of their own */
+    config.local_family = g_socket_get_family (report_socket);
+    config.rtcp_mux = !sockets.rtcp;
+  }
   config.takeover_after_us = gint64 (s.sender_timeout) * G_TIME_SPAN_MILLISECOND;
   config.filter = s.filter;
   config.clock_rate = description.clock_rate;
@@ -404,6 +417,7 @@ bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> pl
     hooks.sender_changed = [self, task, raw] (const GateVerdict &verdict) {
       task->post ([self, raw, verdict] { control_sender_changed (self, *raw, verdict); });
     };
+    hooks.report_out = std::move (plans[i].report_out);
     stream->path = std::make_unique<StreamPath> (i, std::move (plans[i].sockets),
         std::move (plans[i].gate), std::move (hooks));
     built.streams.push_back (std::move (stream));

@@ -99,8 +99,11 @@ void announce (GstHostnetRtpSrc *self, const std::string &bound_address,
     control.published.rtcp_port = announcement.streams[0].rtcp_port;
     control.published.advertise_address = advertise_address;
   }
-  GST_INFO_OBJECT (self, "listening on %s port %u/%u, advertising %s", bound_address.c_str (),
-      announcement.streams[0].rtp_port, announcement.streams[0].rtcp_port, advertise_address.c_str ());
+  if (announcement.streams[0].rtp_port)
+    GST_INFO_OBJECT (self, "listening on %s port %u/%u, advertising %s", bound_address.c_str (),
+        announcement.streams[0].rtp_port, announcement.streams[0].rtcp_port, advertise_address.c_str ());
+  else
+    GST_INFO_OBJECT (self, "receiving interleaved on the RTSP connection: no UDP port");
   tell (self, [self] {
     g_object_notify (G_OBJECT (self), "rtp-port");
     g_object_notify (G_OBJECT (self), "rtcp-port");

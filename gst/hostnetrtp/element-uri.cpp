@@ -12,7 +12,7 @@
 #include "owned.h"
 #include "peer.h"
 #include "port-allocator.h"
-#include "rtsp-client.h"
+#include "rtsp-messages.h"
 #include "uri.h"
 
 namespace hostnetrtp {

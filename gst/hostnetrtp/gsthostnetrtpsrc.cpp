@@ -63,6 +63,8 @@
 
 #include <cstdio>
 
+#include <gst/rtsp/rtsp.h>
+
 GST_DEBUG_CATEGORY (gst_hostnet_rtp_src_debug);
 #define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
 
@@ -95,13 +97,19 @@ enum {
   PROP_ALLOWED_SENDERS,
   PROP_SENDER_TIMEOUT,
   PROP_TIMEOUT,
+  PROP_SILENCE_TIMEOUT,
   PROP_RECEIVE_PATH,
+  PROP_PROTOCOLS,
+  PROP_TLS_VALIDATION_FLAGS,
+  PROP_TLS_DATABASE,
+  PROP_TLS_INTERACTION,
   PROP_LOCATION,
   PROP_URI,
   PROP_USER_ID,
   PROP_USER_PW,
   PROP_TCP_TIMEOUT,
   PROP_TEARDOWN_TIMEOUT,
+  PROP_KEEP_ALIVE_METHOD,
   PROP_RECONNECT_ATTEMPTS,
   PROP_RECONNECT_INTERVAL,
   PROP_RECONNECT_SILENCE,
@@ -150,6 +158,24 @@ gst_hostnet_rtp_receive_path_get_type (void) noexcept
   };
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstHostnetRtpReceivePath", values));
+  return type;
+}
+
+#define GST_TYPE_HOSTNET_RTP_KEEP_ALIVE (gst_hostnet_rtp_keep_alive_get_type ())
+static GType
+gst_hostnet_rtp_keep_alive_get_type (void) noexcept
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {static_cast<gint> (KeepAlive::Auto),
+        "GET_PARAMETER if the camera lists it, else OPTIONS", "auto"},
+    {static_cast<gint> (KeepAlive::Options), "OPTIONS", "options"},
+    {static_cast<gint> (KeepAlive::GetParameter), "GET_PARAMETER", "get-parameter"},
+    {static_cast<gint> (KeepAlive::SetParameter), "An empty SET_PARAMETER", "set-parameter"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstHostnetRtpKeepAlive", values));
   return type;
 }
 
@@ -268,7 +294,7 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s, Run &run)
     GateConfig gate = gate_config (s, plan.descriptions[i], allocation.streams[i],
         plan.multicast ? plan.bind.address.get () : nullptr);
     streams.push_back ({std::move (plan.descriptions[i]), std::move (allocation.streams[i]),
-        std::move (gate)});
+        std::move (gate), nullptr});
   }
   std::string error;
   Built built;
@@ -431,6 +457,11 @@ store_live (GstHostnetRtpSrc *self, guint prop_id, const GValue *value, std::str
       return refused.empty ();
     case PROP_TIMEOUT:
       s.timeout = g_value_get_uint64 (value);
+      s.timeout_set = true;
+      break;
+    case PROP_SILENCE_TIMEOUT:
+      s.silence_timeout = g_value_get_uint64 (value);
+      s.silence_timeout_set = true;
       break;
   }
   return true;
@@ -507,6 +538,17 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_USER_ID: s.user_id = text (); break;
     case PROP_USER_PW: s.user_pw = text (); break;
     case PROP_TCP_TIMEOUT: s.tcp_timeout = g_value_get_uint64 (value); break;
+    case PROP_PROTOCOLS: s.protocols = g_value_get_flags (value); break;
+    case PROP_KEEP_ALIVE_METHOD: s.keep_alive = static_cast<KeepAlive> (g_value_get_enum (value)); break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      s.tls_validation_flags = static_cast<GTlsCertificateFlags> (g_value_get_flags (value));
+      break;
+    case PROP_TLS_DATABASE:
+      s.tls_database = ObjectRef<GTlsDatabase> (static_cast<GTlsDatabase *> (g_value_dup_object (value)));
+      break;
+    case PROP_TLS_INTERACTION:
+      s.tls_interaction = ObjectRef<GTlsInteraction> (static_cast<GTlsInteraction *> (g_value_dup_object (value)));
+      break;
     case PROP_TEARDOWN_TIMEOUT: s.teardown_timeout = g_value_get_uint64 (value); break;
     case PROP_RECONNECT_ATTEMPTS: s.reconnect_attempts = g_value_get_int (value); break;
     case PROP_RECONNECT_INTERVAL: s.reconnect_interval = g_value_get_uint (value); break;
@@ -566,6 +608,12 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_ALLOWED_SENDERS: set_text (s.allowed_senders); break;
     case PROP_SENDER_TIMEOUT: g_value_set_uint (value, s.sender_timeout); break;
     case PROP_TIMEOUT: g_value_set_uint64 (value, s.timeout); break;
+    case PROP_SILENCE_TIMEOUT: g_value_set_uint64 (value, s.silence_timeout); break;
+    case PROP_PROTOCOLS: g_value_set_flags (value, s.protocols); break;
+    case PROP_KEEP_ALIVE_METHOD: g_value_set_enum (value, static_cast<gint> (s.keep_alive)); break;
+    case PROP_TLS_VALIDATION_FLAGS: g_value_set_flags (value, s.tls_validation_flags); break;
+    case PROP_TLS_DATABASE: g_value_set_object (value, s.tls_database.get ()); break;
+    case PROP_TLS_INTERACTION: g_value_set_object (value, s.tls_interaction.get ()); break;
     case PROP_RECEIVE_PATH: g_value_set_enum (value, static_cast<gint> (s.receive_path)); break;
     case PROP_LOCATION: set_text (s.location); break;
     case PROP_URI: set_text (uri_without_secrets (s.uri.empty () ? s.location : s.uri)); break;
@@ -792,13 +840,28 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
   /**
    * GstHostnetRtpSrc:timeout:
    *
-   * When a stream receives nothing for this long (ns), post an element
-   * message `hostnetrtp-timeout` naming the stream and its ports, and
-   * `hostnetrtp-resumed` when data is back. 0 (default): off, as udpsrc's.
+   * The same name means what it means in the element a line was written
+   * for. Push mode: udpsrc's meaning, the silence (ns) after which a stream
+   * posts `hostnetrtp-timeout` (see #GstHostnetRtpSrc:silence-timeout).
+   * Pull mode (location=rtsp://...): rtspsrc's meaning, how long (µs) a UDP
+   * session may deliver nothing after PLAY before the element sets it up
+   * again over TCP; 5 s when not set, 0: never.
    */
   properties[PROP_TIMEOUT] = g_param_spec_uint64 ("timeout", "Timeout",
+      "Push mode (as udpsrc's): ns of silence before hostnetrtp-timeout (0 = off). Pull mode (as "
+      "rtspsrc's): us of UDP silence after PLAY before falling back to TCP (not set: 5 s; 0 = never)",
+      0, G_MAXUINT64, 0, live);
+  /**
+   * GstHostnetRtpSrc:silence-timeout:
+   *
+   * When a stream receives nothing for this long (ns), post an element
+   * message `hostnetrtp-timeout` naming the stream and its ports, and
+   * `hostnetrtp-resumed` when data is back; in either mode. 0 (default):
+   * off. In push mode #GstHostnetRtpSrc:timeout sets it too.
+   */
+  properties[PROP_SILENCE_TIMEOUT] = g_param_spec_uint64 ("silence-timeout", "Silence timeout",
       "Post hostnetrtp-timeout when a stream receives nothing for this long, and "
-      "hostnetrtp-resumed when it is back (ns, like udpsrc's; 0 = off; watched every 50 ms)",
+      "hostnetrtp-resumed when it is back (ns; 0 = off; watched every 50 ms)",
       0, G_MAXUINT64, 0, live);
   /**
    * GstHostnetRtpSrc:receive-path:
@@ -840,6 +903,45 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
   properties[PROP_USER_PW] = g_param_spec_string ("user-pw", "User password",
       "The camera's RTSP password, as rtspsrc's", nullptr, at_start);
   /**
+   * GstHostnetRtpSrc:protocols:
+   *
+   * Pull mode: the transports the camera may send on, as rtspsrc's: `udp`
+   * (into the pairs bound here; `udp-mcast` counts as `udp`), `tcp`
+   * (interleaved on the RTSP connection: no UDP port bound). With both
+   * (the default), UDP first; a camera that refuses it, or a UDP session
+   * that delivers nothing for #GstHostnetRtpSrc:timeout, goes on over TCP.
+   */
+  properties[PROP_PROTOCOLS] = g_param_spec_flags ("protocols", "Protocols",
+      "Pull mode: transports the camera may send on (udp, tcp; UDP first, then TCP)",
+      GST_TYPE_RTSP_LOWER_TRANS, GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_UDP_MCAST |
+          GST_RTSP_LOWER_TRANS_TCP, at_start);
+  /**
+   * GstHostnetRtpSrc:tls-validation-flags:
+   *
+   * rtsps://: the checks the camera's certificate must pass, as rtspsrc's.
+   */
+  properties[PROP_TLS_VALIDATION_FLAGS] = g_param_spec_flags ("tls-validation-flags",
+      "TLS validation flags", "rtsps://: the checks the camera's certificate must pass",
+      G_TYPE_TLS_CERTIFICATE_FLAGS, G_TLS_CERTIFICATE_VALIDATE_ALL, at_start);
+  /**
+   * GstHostnetRtpSrc:tls-database:
+   *
+   * rtsps://: the certificate database to validate the camera's
+   * certificate with (default: the system's), as rtspsrc's.
+   */
+  properties[PROP_TLS_DATABASE] = g_param_spec_object ("tls-database", "TLS database",
+      "rtsps://: the certificate database to validate the camera's certificate with", G_TYPE_TLS_DATABASE,
+      at_start);
+  /**
+   * GstHostnetRtpSrc:tls-interaction:
+   *
+   * rtsps://: a #GTlsInteraction for a client certificate the camera may
+   * ask for, as rtspsrc's.
+   */
+  properties[PROP_TLS_INTERACTION] = g_param_spec_object ("tls-interaction", "TLS interaction",
+      "rtsps://: a GTlsInteraction for a client certificate the camera may ask for",
+      G_TYPE_TLS_INTERACTION, at_start);
+  /**
    * GstHostnetRtpSrc:tcp-timeout:
    *
    * Pull mode: the longest a connection or an RTSP request may take (µs, as
@@ -859,6 +961,17 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
   properties[PROP_TEARDOWN_TIMEOUT] = g_param_spec_uint64 ("teardown-timeout", "Teardown timeout",
       "Pull mode: the longest a stop waits for the answer to TEARDOWN (ns)", 0, G_MAXUINT64,
       100 * GST_MSECOND, at_start);
+  /**
+   * GstHostnetRtpSrc:keep-alive-method:
+   *
+   * Pull mode: the request that keeps the camera's session alive, before
+   * its timeout (Session: id;timeout=N). `auto` (default): GET_PARAMETER if
+   * the camera lists it, else OPTIONS. A camera that answers the chosen one
+   * with an error (but knows the session) is kept alive with OPTIONS.
+   */
+  properties[PROP_KEEP_ALIVE_METHOD] = g_param_spec_enum ("keep-alive-method", "Keep-alive method",
+      "Pull mode: the request that keeps the session alive (auto: GET_PARAMETER if listed, else "
+      "OPTIONS)", GST_TYPE_HOSTNET_RTP_KEEP_ALIVE, static_cast<gint> (KeepAlive::Auto), at_start);
   /**
    * GstHostnetRtpSrc:reconnect-attempts:
    *
@@ -920,5 +1033,6 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
       "hostnetrtp developers");
   gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_LOOPBACK_POLICY, static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_RECEIVE_PATH, static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_KEEP_ALIVE, static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_HOSTNET_RTP_SRC_PAD, static_cast<GstPluginAPIFlags> (0));
 }

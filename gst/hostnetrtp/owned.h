@@ -62,6 +62,31 @@ class CapsRef {
   GstCaps *caps_ = nullptr;
 };
 
+/* A GObject reference that copies by taking another reference: settings
+ * that hold objects (a TLS database) copy like plain values. */
+template <typename T>
+class ObjectRef {
+ public:
+  ObjectRef () = default;
+  explicit ObjectRef (T *take) noexcept : object_ (take) {}
+  ObjectRef (const ObjectRef &other) noexcept
+      : object_ (other.object_ ? static_cast<T *> (g_object_ref (other.object_)) : nullptr) {}
+  ObjectRef &operator= (ObjectRef other) noexcept
+  {
+    std::swap (object_, other.object_);
+    return *this;
+  }
+  ~ObjectRef ()
+  {
+    if (object_)
+      g_object_unref (object_);
+  }
+  T *get () const noexcept { return object_; }
+
+ private:
+  T *object_ = nullptr;
+};
+
 /* A shared holder of one reference to a GstObject (taken): shared where
  * several owners let go in an order nobody knows. */
 template <typename T>

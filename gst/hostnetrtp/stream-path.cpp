@@ -21,7 +21,8 @@ constexpr gint64 kWarningInterval = 10 * G_USEC_PER_SEC;
 std::string drop_summary (guint index, guint port, const DropReport &r)
 {
   std::ostringstream os;
-  os << "stream " << index << " (port " << port << "): dropped " << r.total ()
+  os << "stream " << index << (port ? " (port " + std::to_string (port) + ")" : " (over TCP)")
+     << ": dropped " << r.total ()
      << " datagram(s) from the network since the last report:";
   if (r.not_allowed)
     os << " " << r.not_allowed << " from senders not allowed (allowed-senders; in pull mode, not the camera's server_port);";
@@ -253,6 +254,15 @@ void StreamPath::warn_limited (const std::string &text)
 
 void StreamPath::send_report (GstBuffer *buffer) noexcept
 {
+  if (hooks_.report_out) {  /* RTSP over TCP: interleaved, to the camera's session */
+    GstMapInfo map;
+    if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+      return;
+    hooks_.report_out (map.data, map.size);
+    gst_buffer_unmap (buffer, &map);
+    reports_sent_++;
+    return;
+  }
   std::string why;
   GObjectPtr<GSocketAddress> to = gate_.report_destination (&why);
   if (!to) {

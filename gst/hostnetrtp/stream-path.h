@@ -33,6 +33,9 @@ class StreamPath {
     /* A rate-limited warning for the user (drops, unsendable reports),
      * from any thread: enqueues. */
     std::function<void (const std::string &)> warn;
+    /* RTSP over TCP: where receiver reports go (interleaved on the RTSP
+     * connection) instead of the RTCP socket; from rtpbin's thread: enqueues. */
+    std::function<void (const guint8 *data, gsize size)> report_out;
   };
 
   StreamPath (guint index, BoundStream sockets, GateConfig gate, Hooks hooks);

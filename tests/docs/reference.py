@@ -61,6 +61,8 @@ def default_text(element, pspec):
     a text to find in it, "" for an empty string (any words, no value), or
     None to accept any (caps, structures)."""
     value = element.get_property(pspec.name)
+    if isinstance(value, GObject.GFlags):
+        return value  # compared as a set of nicks (flags_match)
     if isinstance(value, bool):
         return "true" if value else "false"
     if hasattr(value, "value_nick"):
@@ -72,6 +74,20 @@ def default_text(element, pspec):
     if value is None and pspec.value_type == GObject.TYPE_STRING:
         return ""
     return None
+
+
+def flags_match(value, text):
+    """The column names @value's flags as nick+nick (e.g. udp+tcp, validate-all)."""
+    nicks = {}  # each registered value's own nick (the last it lists) and its bits
+    for bits, flag in value.__flags_values__.items():
+        nicks[flag.value_nicks[-1]] = bits
+    words = text.split()[0].split("+") if text.split() else []
+    total = 0
+    for word in words:
+        if word not in nicks:
+            return False
+        total |= nicks[word]
+    return bool(words) and total == int(value)
 
 
 def test_properties(reference):
@@ -91,6 +107,8 @@ def test_properties(reference):
         default = row[2].replace("`", "")
         if expected is None:
             ok = True
+        elif isinstance(expected, GObject.GFlags):
+            ok = flags_match(expected, default)
         elif expected == "":
             ok = not re.search(r"\d", default)
         else:

@@ -9,9 +9,12 @@ the error comes within tcp-timeout). Ends "N passed, N failed"."""
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -72,6 +75,7 @@ class Receiver:
         self.src = self.pipeline.get_by_name("src")
         self.frames = {"video": 0, "audio": 0}
         self.messages = queue.Queue()
+        self.warnings = []  # every warning's text, whoever reads the queue
         for name in ("video", "audio") if audio else ("video",):
             pad = self.pipeline.get_by_name(name).get_static_pad("sink")
             pad.add_probe(Gst.PadProbeType.BUFFER, self._count, name)
@@ -83,6 +87,8 @@ class Receiver:
         return Gst.PadProbeReturn.OK
 
     def _on_message(self, _bus, message):
+        if message.type == Gst.MessageType.WARNING:
+            self.warnings.append(message.parse_warning()[0].message)
         self.messages.put(message)
         return Gst.BusSyncReply.DROP
 
@@ -409,6 +415,147 @@ def test_no_camera():
     camera.stop()
 
 
+def udp_ports_held():
+    """The local ports of the UDP sockets this process holds (the kernel's view)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = []
+    for table in ("/proc/self/net/udp", "/proc/self/net/udp6"):
+        for line in open(table).read().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.append(int(fields[1].split(":")[1], 16))
+    return ports
+
+
+def transport_message(r, timeout=15):
+    m = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-rtsp-transport", timeout)
+    return m.get_structure() if m else None
+
+
+def test_tcp():
+    """protocols=tcp: RTP interleaved on the RTSP connection, no UDP port."""
+    camera = Camera("--protocols", "udp,tcp", "--ssrc", "0xca000007")
+    before = set(udp_ports_held())
+    r = Receiver(camera.url(), extra="protocols=tcp")
+    r.play()
+    check("protocols=tcp: H264 decoded", r.wait_frames(20), f"{r.frames}")
+    setups = [line for line in camera.log if line.startswith("setup transport=")]
+    check("... set up as RTP/AVP/TCP, interleaved", setups and "RTP/AVP/TCP;unicast;interleaved=0-1" in setups[0],
+          str(setups))
+    held = set(udp_ports_held()) - before
+    check("... with no UDP port bound", not held, f"UDP ports held: {sorted(held)}")
+    msg = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-allocation", 5)
+    s = msg.get_structure() if msg else None
+    check("the allocation message says transport=tcp and the channels",
+          s is not None and s.get_value("transport") == "tcp" and s.get_value("interleaved") == "0-1"
+          and s.get_value("rtp-port") == 0, s.to_string() if s else "no message")
+    deadline = time.monotonic() + 15
+    while camera.ask("reports").startswith("0 ") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check("receiver reports reach the camera's session, interleaved", not camera.ask("reports").startswith("0 "),
+          camera.ask("reports"))
+    deadline = time.monotonic() + 15  # the camera's first sender report comes within seconds
+    while True:
+        stats = r.src.props.stats  # kept: the field's structure lives inside it
+        st = stats.get_value("stream-0")
+        if st.get_value("rtcp-packets-received") > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    dropped = {f: st.get_value(f) for f in ("dropped-not-allowed", "dropped-malformed", "dropped-foreign",
+                                             "dropped-out-of-sequence", "dropped-kernel")}
+    check("stats: the camera's packets, its SSRC, nothing dropped (its RTCP is whole: no trailing byte)",
+          st.get_value("packets-received") > 20 and st.get_value("ssrc") == 0xca000007
+          and st.get_value("rtcp-packets-received") > 0 and st.get_value("reports-sent") > 0
+          and not any(dropped.values()), st.to_string())
+    r.stop()
+    check("TEARDOWN on stop", camera.wait_for("^teardown session=", 5) is not None and camera.sessions() == 0)
+    camera.stop()
+
+
+def test_camera_refusing_udp():
+    """A camera that offers TCP only answers SETUP over UDP with 461: TCP at
+    once, told in a message and a warning."""
+    camera = Camera("--protocols", "tcp")
+    before = set(udp_ports_held())
+    r = Receiver(camera.url())
+    t0 = time.monotonic()
+    r.play()
+    s = transport_message(r)
+    check("461 to UDP: hostnetrtp-rtsp-transport says tcp and why",
+          s is not None and s.get_value("transport") == "tcp" and "461" in s.get_value("reason"),
+          s.to_string() if s else "no message")
+    check("... and it decodes, at once", r.wait_frames(20) and time.monotonic() - t0 < 10, f"{r.frames}")
+    check("... with a warning that names the camera and TCP",
+          any(camera.url() in t and "TCP" in t for t in r.warnings), str(r.warnings))
+    held = set(udp_ports_held()) - before
+    check("the pair bound for UDP was released", not held, f"UDP ports held: {sorted(held)}")
+    r.stop()
+    camera.stop()
+
+
+def certificate(work, name, subject_alt):
+    """A self-signed certificate (and its key) for @subject_alt, made here."""
+    key, cert = os.path.join(work, name + ".key"), os.path.join(work, name + ".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=hostnetrtp test camera", "-addext",
+                    f"subjectAltName={subject_alt}"], check=True, capture_output=True)
+    both = os.path.join(work, name + ".pem")
+    with open(both, "w") as f:
+        f.write(open(cert).read() + open(key).read())
+    return cert, both
+
+
+def test_tls():
+    """rtsps:// with a certificate made here: refused, with the reason, until
+    tls-database trusts it; a certificate for another name is refused even then."""
+    if not shutil.which("openssl"):
+        print("SKIP test_tls: needs openssl (scripts/install-deps installs it) to make a certificate")
+        return
+    from gi.repository import Gio  # noqa: E402
+    work = tempfile.mkdtemp()
+    try:
+        cert, pem = certificate(work, "camera", "IP:127.0.0.1")
+        camera = Camera("--tls-certificate", pem, "--protocols", "tcp")
+        url = f"rtsps://127.0.0.1:{camera.port}/cam"
+        r = Receiver(url)
+        r.play()
+        error = r.error_text()
+        check("rtsps: a certificate nobody trusts is an error naming why",
+              "fails validation" in error and "not signed by an authority" in error and "tls-database" in error,
+              error)
+        r.stop()
+        r = Receiver(url)
+        r.src.props.tls_database = Gio.TlsFileDatabase.new(cert)
+        r.play()
+        check("rtsps: trusted through tls-database, it decodes", r.wait_frames(20), f"{r.frames}")
+        r.stop()
+        r = Receiver(url)
+        r.src.props.tls_validation_flags = Gio.TlsCertificateFlags(0)
+        r.play()
+        check("rtsps: with no checks (tls-validation-flags=0), it decodes", r.wait_frames(10), f"{r.frames}")
+        r.stop()
+        camera.stop()
+        other, other_pem = certificate(work, "other", "DNS:camera.example")
+        camera = Camera("--tls-certificate", other_pem, "--protocols", "tcp")
+        r = Receiver(f"rtsps://127.0.0.1:{camera.port}/cam")
+        r.src.props.tls_database = Gio.TlsFileDatabase.new(other)
+        r.play()
+        error = r.error_text()
+        check("rtsps: a trusted certificate for another name is refused, saying so",
+              "not for the host name" in error, error)
+        r.stop()
+        camera.stop()
+    finally:
+        shutil.rmtree(work)
+
+
 def test_bad_location():
     p = Gst.parse_launch("hostnetrtpsrc name=src location=rtsp:/broken ! fakesink")
     ret = p.set_state(Gst.State.READY)
@@ -421,7 +568,7 @@ def test_bad_location():
 
 TESTS = (test_bad_location, test_h264, test_stale_session_same_address, test_redirect_and_a_wrong_client_port,
          test_video_and_audio, test_authentication,
-         test_keep_alive, test_camera_restart, test_no_camera)
+         test_keep_alive, test_camera_restart, test_no_camera, test_tcp, test_camera_refusing_udp, test_tls)
 for test in TESTS:
     if len(sys.argv) > 1 and test.__name__ not in sys.argv[1:]:
         continue  # pull.py [test names]: only those
