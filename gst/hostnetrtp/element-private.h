@@ -97,6 +97,7 @@ struct Settings {
       GST_RTSP_LOWER_TRANS_TCP;                   /* GstRTSPLowerTrans, as rtspsrc's */
   GTlsCertificateFlags tls_validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
   ObjectRef<GTlsDatabase> tls_database;
+  std::string tls_ca_file;                    /* PEM authorities, when tls_database is not set */
   ObjectRef<GTlsInteraction> tls_interaction;
   guint64 tcp_timeout = 20 * G_USEC_PER_SEC;  /* us, as rtspsrc's */
   KeepAlive keep_alive = KeepAlive::Auto;

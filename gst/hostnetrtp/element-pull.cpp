@@ -203,6 +203,7 @@ class PullSession {
   int redirects_ = 0;
 
   std::unique_ptr<RtspConnection> connection_;
+  ObjectRef<GTlsDatabase> ca_file_database_;  /* tls-ca-file's, read at open () */
   guint serial_ = 0;  /* of connection_; each connection has its own */
   std::vector<Retiring> retiring_;
   /* One request at a time waits for its answer; the others wait their turn. */
@@ -314,6 +315,15 @@ void PullSession::open ()
   }
   tcp_ = !udp_allowed_;
   keep_alive_ = s_.keep_alive;
+  if (!s_.tls_database.get () && !s_.tls_ca_file.empty () && !ca_file_database_.get ()) {
+    std::string error;  /* read once at NULL->READY already: only a file changed since fails */
+    ca_file_database_ = read_tls_ca_file (s_.tls_ca_file, error);
+    if (!ca_file_database_.get ()) {
+      closed_ = true;
+      post_error (self_, GST_RESOURCE_ERROR_SETTINGS, error);
+      return;
+    }
+  }
   connect ();
 }
 
@@ -332,7 +342,7 @@ void PullSession::connect ()
   cseq_base_ = -1;
   RtspConnection::Tls tls;
   tls.validation_flags = s_.tls_validation_flags;
-  tls.database = s_.tls_database.get ();
+  tls.database = s_.tls_database.get () ? s_.tls_database.get () : ca_file_database_.get ();
   tls.interaction = s_.tls_interaction.get ();
   connection_->connect (location_, user_, password_, gint64 (s_.tcp_timeout), tls,
       [this, serial] (const std::string &error) {
@@ -1058,7 +1068,8 @@ bool pull_check (GstHostnetRtpSrc *self, const Settings &s)
   std::string error;
   PortRange range;
   if (!valid_rtsp_location (s.location, error) ||
-      !parse_port_range (s.port_range.c_str (), range, error)) {
+      !parse_port_range (s.port_range.c_str (), range, error) ||
+      (!s.tls_ca_file.empty () && !read_tls_ca_file (s.tls_ca_file, error).get ())) {
     post_error (self, GST_RESOURCE_ERROR_SETTINGS, error);
     return false;
   }

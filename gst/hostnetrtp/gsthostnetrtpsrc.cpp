@@ -103,6 +103,7 @@ enum {
   PROP_TLS_VALIDATION_FLAGS,
   PROP_TLS_DATABASE,
   PROP_TLS_INTERACTION,
+  PROP_TLS_CA_FILE,
   PROP_LOCATION,
   PROP_URI,
   PROP_USER_ID,
@@ -546,6 +547,7 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_TLS_DATABASE:
       s.tls_database = ObjectRef<GTlsDatabase> (static_cast<GTlsDatabase *> (g_value_dup_object (value)));
       break;
+    case PROP_TLS_CA_FILE: s.tls_ca_file = text (); break;
     case PROP_TLS_INTERACTION:
       s.tls_interaction = ObjectRef<GTlsInteraction> (static_cast<GTlsInteraction *> (g_value_dup_object (value)));
       break;
@@ -614,6 +616,7 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_TLS_VALIDATION_FLAGS: g_value_set_flags (value, s.tls_validation_flags); break;
     case PROP_TLS_DATABASE: g_value_set_object (value, s.tls_database.get ()); break;
     case PROP_TLS_INTERACTION: g_value_set_object (value, s.tls_interaction.get ()); break;
+    case PROP_TLS_CA_FILE: g_value_set_string (value, s.tls_ca_file.c_str ()); break;
     case PROP_RECEIVE_PATH: g_value_set_enum (value, static_cast<gint> (s.receive_path)); break;
     case PROP_LOCATION: set_text (s.location); break;
     case PROP_URI: set_text (uri_without_secrets (s.uri.empty () ? s.location : s.uri)); break;
@@ -932,6 +935,17 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
   properties[PROP_TLS_DATABASE] = g_param_spec_object ("tls-database", "TLS database",
       "rtsps://: the certificate database to validate the camera's certificate with", G_TYPE_TLS_DATABASE,
       at_start);
+  /**
+   * GstHostnetRtpSrc:tls-ca-file:
+   *
+   * rtsps://: a PEM file of the authorities the camera's certificate is
+   * checked against, when tls-database is not set: the same as a
+   * #GTlsFileDatabase of it, written where only text can be (gst-launch
+   * lines, pipeline-server definitions, hostnetrtp:// URIs).
+   */
+  properties[PROP_TLS_CA_FILE] = g_param_spec_string ("tls-ca-file", "TLS CA file",
+      "rtsps://: a PEM file of the authorities the camera's certificate is checked against (when "
+      "tls-database is not set)", "", at_start);
   /**
    * GstHostnetRtpSrc:tls-interaction:
    *

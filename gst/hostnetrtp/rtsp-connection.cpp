@@ -86,6 +86,19 @@ std::string certificate_problems (GTlsCertificateFlags errors)
 
 }  // namespace
 
+ObjectRef<GTlsDatabase> read_tls_ca_file (const std::string &path, std::string &error)
+{
+  GError *err = nullptr;
+  GTlsDatabase *database = g_tls_file_database_new (path.c_str (), &err);
+  if (!database) {
+    error = "tls-ca-file '" + path + "' cannot be read as PEM certificates (" +
+        (err ? err->message : "no certificate") + "): give the file of the authorities that sign "
+        "the camera's certificate";
+    g_clear_error (&err);
+  }
+  return ObjectRef<GTlsDatabase> (database);
+}
+
 RtspConnection::RtspConnection (ControlTask &task, Handlers handlers)
     : task_ (task), handlers_ (std::move (handlers)), cancellable_ (g_cancellable_new ()),
       alive_ (std::make_shared<bool> (true))

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "control-task.h"
+#include "owned.h"
 #include "rtsp-messages.h"
 
 #include <gio/gio.h>
@@ -16,6 +17,10 @@
 #include <thread>
 
 namespace hostnetrtp {
+
+/* tls-ca-file: a database of the PEM file's authorities, or none and
+ * @error naming the file and what is wrong with it. */
+ObjectRef<GTlsDatabase> read_tls_ca_file (const std::string &path, std::string &error);
 
 /* One RTSP connection to a camera, for a control task: connects on a
  * thread of its own (name lookup, TCP, TLS, all cancellable), then reads

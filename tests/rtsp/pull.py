@@ -536,6 +536,29 @@ def test_tls():
         r.play()
         check("rtsps: trusted through tls-database, it decodes", r.wait_frames(20), f"{r.frames}")
         r.stop()
+        r = Receiver(url, extra=f"tls-ca-file={cert}")
+        r.play()
+        check("rtsps: trusted through tls-ca-file in a launch line, it decodes", r.wait_frames(20), f"{r.frames}")
+        r.stop()
+        p = Gst.parse_launch("hostnetrtpsrc name=src ! rtph264depay ! h264parse ! fakesink name=sink")
+        p.get_by_name("src").set_property("uri", f"hostnetrtp://?location={url}&tls-ca-file={cert}")
+        frames = []
+        p.get_by_name("sink").get_static_pad("sink").add_probe(
+            Gst.PadProbeType.BUFFER, lambda *_: frames.append(1) or Gst.PadProbeReturn.OK)
+        p.set_state(Gst.State.PLAYING)
+        deadline = time.monotonic() + 15
+        while len(frames) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check("rtsps: location and tls-ca-file carried by a hostnetrtp:// URI, it plays", len(frames) >= 10,
+              f"{len(frames)} buffers")
+        p.set_state(Gst.State.NULL)
+        p = Gst.parse_launch(f"hostnetrtpsrc location={url} tls-ca-file={work}/missing.pem ! fakesink")
+        ret = p.set_state(Gst.State.READY)
+        m = p.get_bus().timed_pop_filtered(5 * Gst.SECOND, Gst.MessageType.ERROR)
+        text = m.parse_error()[0].message if m else ""
+        check("a tls-ca-file that cannot be read fails the start, naming the file",
+              ret == Gst.StateChangeReturn.FAILURE and "missing.pem" in text and "tls-ca-file" in text, text)
+        p.set_state(Gst.State.NULL)
         r = Receiver(url)
         r.src.props.tls_validation_flags = Gio.TlsCertificateFlags(0)
         r.play()
