@@ -1,14 +1,16 @@
 """Shared by the Python test programs: "ok/FAIL" checks with a summary,
 free port ranges (random, never fixed) and child processes whose output
-lines can be waited for."""
+lines can be waited for, and the runner of a program's tests."""
 import queue
 import random
 import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
+import traceback
 
 
 class Checks:
@@ -27,6 +29,22 @@ class Checks:
     def summary(self, suite):
         print(f"{self.passed} passed, {self.failed} failed ({suite})", flush=True)
         return 1 if self.failed else 0
+
+
+def run_tests(tests, check, suite):
+    """Runs @tests (those named on the command line, else all), each as a
+    section; a test that raises is one failure, not the end of the program.
+    Exits with @check's summary for @suite."""
+    for test in tests:
+        if len(sys.argv) > 1 and test.__name__ not in sys.argv[1:]:
+            continue
+        print(f"# {test.__name__}", flush=True)
+        try:
+            test()
+        except Exception as e:
+            traceback.print_exc()
+            check(f"{test.__name__} ran", False, repr(e))
+    sys.exit(check.summary(suite))
 
 
 def free_range(pairs):

@@ -41,6 +41,9 @@ namespace {
 constexpr gint64 kMaxBackoff = 30 * G_USEC_PER_SEC;
 constexpr guint kSilenceCheckMs = 100;
 constexpr int kMaxRedirects = 5;
+/* After PLAY's answer, a camera whose announced server_port stays silent
+ * this long is followed to the port of its host it really sends from. */
+constexpr gint64 kFollowUndeclaredAfter = G_USEC_PER_SEC;
 constexpr const char *kUserAgent = "hostnetrtpsrc";
 
 /* A receiver report with no report block: what opens a stateful firewall
@@ -88,7 +91,7 @@ bool camera_sender (const std::string &peer, const SetupReply &reply, CameraSend
   /* Over TCP the connection is the camera; over UDP its ports, if it told
    * them (else its packets tell, and its RTCP where reports go). */
   if (!reply.tcp) {
-    camera.ports = {reply.server_rtp_port, reply.server_rtcp_port};
+    camera.ports = {reply.server_rtp_port, reply.server_rtcp_port, reply.has_ssrc, reply.ssrc};
     if (reply.server_rtcp_port)
       camera.report_to = Peer::from_string (camera.host, reply.server_rtcp_port);
   }
@@ -186,6 +189,7 @@ class PullSession {
   void lost (const std::string &reason);
   void end_session ();
   void retire (bool teardown);
+  void retired (Retiring &r);
   void sweep ();
   bool stopping () const { return run_.task.stopping (); }
   /* The location as a request names it: never with the credentials. */
@@ -627,6 +631,8 @@ void PullSession::play ()
         streaming_ = true;
         established_ = true;
         streaming_since_us_ = g_get_monotonic_time ();
+        for (auto &stream : streams_of (self_))
+          stream->path->gate ().follow_undeclared_ports_after (streaming_since_us_ + kFollowUndeclaredAfter);
         if (s_.reconnect_silence > 0)
           silence_timer_ = run_.task.every (kSilenceCheckMs, [this] { return check_silence (); });
         /* Over UDP, nothing at all for timeout: a firewall or NAT drops it. */
@@ -863,7 +869,7 @@ void PullSession::on_message (guint serial, GstRTSPMessage *message)
       /* TEARDOWN's answer; a PAUSE's or keep-alive's that was on its way does not count */
       if (type == GST_RTSP_MESSAGE_RESPONSE && (r.cseq < 0 || r.cseq ==
               g_ascii_strtoll (rtsp_header (message, GST_RTSP_HDR_CSEQ).c_str (), nullptr, 10)))
-        r.done = true;
+        retired (r);
       return;
     }
   if (serial != serial_ || (stopping () && !closing_))
@@ -903,7 +909,7 @@ void PullSession::on_closed (guint serial, const std::string &why)
 {
   for (Retiring &r : retiring_)
     if (r.serial == serial) {
-      r.done = true;
+      retired (r);
       return;
     }
   if (serial == serial_ && !stopping ())
@@ -937,7 +943,7 @@ void PullSession::retire (bool teardown)
         for (Retiring &old : retiring_)
           if (old.serial == serial && !old.done) {
             GST_INFO_OBJECT (self_, "no answer to TEARDOWN within teardown-timeout");
-            old.done = true;
+            retired (old);
           }
       });
     }
@@ -946,6 +952,14 @@ void PullSession::retire (bool teardown)
   retiring_.push_back (std::move (r));
   serial_++;  /* nothing more from it reaches the session */
   session_.clear ();
+}
+
+/* A connection's TEARDOWN is over: it closes soon (a camera may take one
+ * connection at a time: the next waits for it). */
+void PullSession::retired (Retiring &r)
+{
+  r.done = true;
+  run_.task.post ([this] { sweep (); });
 }
 
 /* Connections whose TEARDOWN is over go, from outside their watches. */

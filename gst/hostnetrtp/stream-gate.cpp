@@ -110,10 +110,18 @@ void StreamGate::set_server_ports (ServerPorts ports)
 {
   std::lock_guard<std::mutex> guard (lock_);
   server_ports_ = ports;
+  announced_rtp_seen_ = announced_rtcp_seen_ = rtcp_latched_ = false;
+  latch_after_us_ = 0;
   if (sender_.present && !server_ports_.allow_rtp (sender_.rtp_from))
     sender_ = SenderState ();
   else if (sender_.rtcp_from.valid && !server_ports_.allow_rtcp (sender_.rtcp_from))
     sender_.rtcp_from = Peer ();
+}
+
+void StreamGate::follow_undeclared_ports_after (gint64 at_us)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  latch_after_us_ = at_us;
 }
 
 void StreamGate::set_fixed_report_to (const Peer &to)
@@ -331,15 +339,50 @@ bool StreamGate::sender_rtcp_port (const Peer &from, gint64 now_us) const
       from.port == rtp_port || now_us - sender_.rtcp_seen_us >= kRtcpPortQuiet;
 }
 
+/* A camera's RTP from a port it did not announce may be followed: its
+ * announced port has sent nothing, and either the SSRC it named in SETUP
+ * comes, or PLAY has been answered for a while (a stale session of an
+ * earlier receiver on these ports sends from its own ports with its own
+ * SSRC, and sent long before). */
+bool StreamGate::may_latch_rtp (gint64 now_us) const
+{
+  return server_ports_.rtp && !announced_rtp_seen_ &&
+      (server_ports_.has_ssrc || (latch_after_us_ && now_us >= latch_after_us_));
+}
+
+bool StreamGate::latches_rtp (const RtpHeader &header, gint64 now_us) const
+{
+  return server_ports_.has_ssrc ? header.ssrc == server_ports_.ssrc
+      : latch_after_us_ && now_us >= latch_after_us_;
+}
+
+/* RTCP from a port the camera did not announce: the current sender's own
+ * (its SSRC, from its host), while the announced RTCP port is silent. */
+bool StreamGate::latches_rtcp (const RtcpSummary &summary, const Peer &from) const
+{
+  return sender_.present && summary.first_ssrc == sender_.ssrc && sender_.rtp_from.same_host (from);
+}
+
 GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, gint64 now_us)
 {
   GateVerdict v;
   RtpHeader header;
   std::lock_guard<std::mutex> guard (lock_);
-  if (!from.port || (filter_ && !filter_->allows (from)) || !server_ports_.allow_rtp (from))
+  const bool announced = server_ports_.allow_rtp (from);
+  if (!from.port || (filter_ && !filter_->allows (from)) || (!announced && !may_latch_rtp (now_us)))
     return reject (v, Drop::NotAllowed, from);
   if (!parse_rtp (data, size, header))
     return reject (v, Drop::Malformed, from);
+  if (!announced) {
+    if (!latches_rtp (header, now_us))
+      return reject (v, Drop::NotAllowed, from);
+    server_ports_.rtp = from.port;  /* from now on, only there */
+    server_ports_.rtcp = 0;         /* its RTCP from wherever it comes */
+    announced_rtp_seen_ = rtcp_latched_ = true;
+    v.followed_port = true;
+  } else if (server_ports_.rtp) {
+    announced_rtp_seen_ = true;
+  }
   v.ssrc = header.ssrc;
   const bool current = sender_.present && sender_.ssrc == header.ssrc &&
       sender_.rtp_from.same_host (from);
@@ -433,10 +476,13 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   GateVerdict v;
   RtcpSummary summary;
   std::lock_guard<std::mutex> guard (lock_);
-  if (!from.port || (filter_ && !filter_->allows (from)) || !server_ports_.allow_rtcp (from))
+  const bool announced = server_ports_.allow_rtcp (from);
+  if (!from.port || (filter_ && !filter_->allows (from)) || (!announced && announced_rtcp_seen_))
     return reject (v, Drop::NotAllowed, from);
   if (!parse_rtcp (data, size, summary))
     return reject (v, Drop::Malformed, from);
+  if (!announced && !latches_rtcp (summary, from))
+    return reject (v, Drop::NotAllowed, from);
   v.ssrc = summary.first_ssrc;
   if (!sender_.present)
     return reject (v, Drop::NotForUs, from);
@@ -458,6 +504,10 @@ GateVerdict StreamGate::rtcp (const guint8 *data, size_t size, const Peer &from,
   sender_.last_seen_us = now_us;
   if (summary.bye)
     sender_.said_bye = true;
+  if (!announced)
+    rtcp_latched_ = true;  /* reports go where it comes from */
+  else if (server_ports_.rtcp && from.port == server_ports_.rtcp)
+    announced_rtcp_seen_ = true;
   counters_.rtcp_packets++;
   return v;
 }
@@ -466,7 +516,7 @@ GObjectPtr<GSocketAddress> StreamGate::report_destination (std::string *why)
 {
   std::lock_guard<std::mutex> guard (lock_);
   Peer to;
-  if (fixed_report_to_.valid) {
+  if (fixed_report_to_.valid && !rtcp_latched_) {
     to = fixed_report_to_;
   } else if (!sender_.present || !sender_.confirmed) {
     if (why)

@@ -65,6 +65,7 @@ struct GateVerdict {
   guint32 ssrc = 0;             /* the packet's (first) SSRC, when it parsed */
   Peer sender;                  /* sender_changed: the new sender's RTP address */
   guint64 packets_before = 0;   /* sender_changed: RTP packets accepted before this one */
+  bool followed_port = false;   /* pull mode: the camera is followed to this undeclared port */
   bool accepted () const { return drop == Drop::None; }
 };
 
@@ -124,6 +125,10 @@ struct DropReport {
 
 struct ServerPorts {
   guint16 rtp = 0, rtcp = 0;
+  /* The SSRC SETUP named (ssrc=), if it did: RTP of it from another port
+   * of the camera is the camera's. */
+  bool has_ssrc = false;
+  guint32 ssrc = 0;
   /* RTP from the RTP port; RTCP from either (some servers send it from one socket). */
   bool allow_rtp (const Peer &from) const { return !rtp || from.port == rtp; }
   bool allow_rtcp (const Peer &from) const { return !rtcp || from.port == rtcp || from.port == rtp; }
@@ -159,6 +164,12 @@ class StreamGate {
    * port, learned in SETUP); an invalid Peer: learned from the sender. */
   void set_fixed_report_to (const Peer &to);
   void set_server_ports (ServerPorts ports);
+  /* Pull mode, from @at_us on (PLAY answered, and a grace): a camera whose
+   * server_port has sent no RTP but another port of its host does (it said
+   * the wrong ports, or NAT changed them) is followed there, its RTCP from
+   * wherever it comes and reports sent back to it. Until then, and once
+   * the announced port has sent, only the announced ports count. */
+  void follow_undeclared_ports_after (gint64 at_us);
 
   /* One datagram from @from at @now_us (monotonic), read from the stream's
    * RTCP socket (@rtcp_socket) or its RTP socket (with rtcp-mux, RTCP is
@@ -195,6 +206,9 @@ class StreamGate {
   bool reclaims (const RtpHeader &header, const Peer &from, gint64 now_us) const;
   void switch_to (GateVerdict &v, const RtpHeader &header, const Peer &from, gint64 now_us);
   bool sender_rtcp_port (const Peer &from, gint64 now_us) const;
+  bool may_latch_rtp (gint64 now_us) const;
+  bool latches_rtp (const RtpHeader &header, gint64 now_us) const;
+  bool latches_rtcp (const RtcpSummary &summary, const Peer &from) const;
   void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
 
@@ -204,6 +218,11 @@ class StreamGate {
   gint64 takeover_after_us_;
   Peer fixed_report_to_;
   ServerPorts server_ports_;
+  /* The announced ports have sent (then nothing else is followed); from
+   * when another port may be; and whether one was. */
+  bool announced_rtp_seen_ = false, announced_rtcp_seen_ = false;
+  gint64 latch_after_us_ = 0;
+  bool rtcp_latched_ = false;
   SenderState sender_;
   /* The sender's pace: since when it has been the sender, its last RTP,
    * and the longest gap between its RTP packets in this window of 10 s and

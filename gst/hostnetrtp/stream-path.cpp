@@ -132,6 +132,9 @@ GateVerdict StreamPath::judge (const guint8 *data, gsize size, const Peer &from,
         drop_reason (verdict.drop));
   else if (verdict.sender_changed && hooks_.sender_changed)
     hooks_.sender_changed (verdict);
+  if (verdict.followed_port)
+    GST_INFO ("stream %u: the camera sends from %s, not the server_port it announced: followed there",
+        index_, from.to_string ().c_str ());
   return verdict;
 }
 

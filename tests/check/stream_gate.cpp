@@ -85,6 +85,18 @@ destination (StreamGate &gate, std::string *why = nullptr)
   return to ? Peer::from_socket_address (to.get ()).to_string () : "";
 }
 
+/* A gate that takes datagrams from @senders only (allowed-senders). */
+static GateConfig
+only_from (const char *senders)
+{
+  GateConfig config;
+  SenderFilter filter;
+  std::string error;
+  fail_unless (SenderFilter::parse (senders, filter, error), "%s", error.c_str ());
+  config.filter = std::make_shared<const SenderFilter> (filter);
+  return config;
+}
+
 GST_START_TEST (test_rtp_parsing)
 {
   RtpHeader h;
@@ -628,11 +640,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_allowed_senders_before_anything)
 {
-  GateConfig config;
-  SenderFilter f;
-  std::string error;
-  fail_unless (SenderFilter::parse ("192.0.2.7", f, error));
-  config.filter = std::make_shared<const SenderFilter> (f);
+  GateConfig config = only_from ("192.0.2.7");
   StreamGate gate (config);
   Bytes a = rtp (0xA, 1);
   fail_unless (gate.rtp (a.data (), a.size (), peer ("198.51.100.1", 5), 1).drop == Drop::NotAllowed,
@@ -641,8 +649,7 @@ GST_START_TEST (test_allowed_senders_before_anything)
   const guint8 junk[3] = {1, 2, 3};
   fail_unless (gate.rtp (junk, sizeof (junk), peer ("198.51.100.1", 5), 3).drop == Drop::NotAllowed);
   /* Live change: nobody allowed any more. */
-  fail_unless (SenderFilter::parse ("203.0.113.1", f, error));
-  gate.set_filter (std::make_shared<const SenderFilter> (f));
+  gate.set_filter (only_from ("203.0.113.1").filter);
   fail_unless (gate.rtp (a.data (), a.size (), peer ("192.0.2.7", 5), 4).drop == Drop::NotAllowed);
   DropReport report;
   fail_unless (gate.take_drop_report (10, 10 * G_USEC_PER_SEC, report));
@@ -659,22 +666,21 @@ GST_END_TEST;
 /* Pull mode: the camera's address and the server_port of its SETUP reply. */
 GST_START_TEST (test_only_the_camera_server_ports)
 {
-  GateConfig config;
-  SenderFilter f;
-  std::string error;
-  fail_unless (SenderFilter::parse ("192.0.2.7", f, error));
-  config.filter = std::make_shared<const SenderFilter> (f);
+  GateConfig config = only_from ("192.0.2.7");
   config.server_ports = {6970, 6971};
   StreamGate gate (config);
   Bytes stale = rtp (0x5, 1), camera = rtp (0xC, 1);
   fail_unless (gate.rtp (stale.data (), stale.size (), peer ("192.0.2.7", 7000), 1).drop == Drop::NotAllowed,
       "the camera's address from another port (a stale session) locked the stream");
   fail_unless (gate.rtp (camera.data (), camera.size (), peer ("192.0.2.7", 6970), 2).accepted ());
-  Bytes sr = rtcp (0xC);
-  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 7001), 3).drop == Drop::NotAllowed);
+  Bytes sr = rtcp (0xC), stale_sr = rtcp (0x5);
+  fail_unless (gate.rtcp (stale_sr.data (), stale_sr.size (), peer ("192.0.2.7", 7001), 3).drop ==
+      Drop::NotAllowed, "the stale session's RTCP passed");
   fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6971), 4).accepted ());
   fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 6970), 5).accepted (),
       "RTCP from the server's RTP port (one socket for both) was refused");
+  fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 7001), 5).drop == Drop::NotAllowed,
+      "RTCP from another port passed though the announced one sends");
   /* Reconnected: new server ports; the old ones' sender is no longer current. */
   gate.set_server_ports ({6980, 6981});
   fail_if (gate.sender ().present);
@@ -682,6 +688,56 @@ GST_START_TEST (test_only_the_camera_server_ports)
   /* Without a server_port in the reply: any port of the camera. */
   gate.set_server_ports ({});
   fail_unless (gate.rtp (stale.data (), stale.size (), peer ("192.0.2.7", 7000), 7).accepted ());
+}
+GST_END_TEST;
+
+/* A camera that announced ports it does not send from (or NAT changed
+ * them) is followed to the ones it uses, once PLAY has been answered a
+ * while and the announced one stayed silent; never while it sends. */
+GST_START_TEST (test_camera_followed_to_the_ports_it_uses)
+{
+  GateConfig config = only_from ("192.0.2.7");
+  config.server_ports = {6970, 6971};
+  config.fixed_report_to = peer ("192.0.2.7", 6971);
+  {
+    StreamGate gate (config);
+    Bytes c1 = rtp (0xC, 1), c2 = rtp (0xC, 2), c3 = rtp (0xC, 3), c4 = rtp (0xC, 4);
+    fail_unless (gate.rtp (c1.data (), c1.size (), peer ("192.0.2.7", 50000), 10).drop == Drop::NotAllowed,
+        "followed before PLAY was answered");
+    gate.follow_undeclared_ports_after (100);
+    fail_unless (gate.rtp (c1.data (), c1.size (), peer ("192.0.2.7", 50000), 50).drop == Drop::NotAllowed,
+        "followed before the grace was over");
+    GateVerdict v = gate.rtp (c2.data (), c2.size (), peer ("192.0.2.7", 50000), 100);
+    fail_unless (v.accepted () && v.followed_port, "not followed once the announced port stayed silent");
+    gate.rtp (c3.data (), c3.size (), peer ("192.0.2.7", 50000), 120);
+    fail_unless (gate.rtp (c4.data (), c4.size (), peer ("192.0.2.7", 6970), 130).drop == Drop::NotAllowed,
+        "the announced port still counts once the camera was followed elsewhere");
+    Bytes sr = rtcp (0xC);
+    fail_unless (gate.rtcp (sr.data (), sr.size (), peer ("192.0.2.7", 50001), 140).accepted ());
+    fail_unless_equals_string (destination (gate).c_str (), "192.0.2.7:50001");
+  }
+  {
+    /* The announced port sends: nothing else is ever followed. */
+    StreamGate gate (config);
+    Bytes c1 = rtp (0xC, 1), s1 = rtp (0x5, 1);
+    fail_unless (gate.rtp (c1.data (), c1.size (), peer ("192.0.2.7", 6970), 10).accepted ());
+    gate.follow_undeclared_ports_after (100);
+    fail_unless (gate.rtp (s1.data (), s1.size (), peer ("192.0.2.7", 7000), 500).drop == Drop::NotAllowed,
+        "a stale session was followed though the camera sends from its announced port");
+    fail_unless_equals_string (destination (gate).c_str (), "192.0.2.7:6971");
+  }
+  {
+    /* SETUP named the SSRC: that SSRC is the camera's from any of its ports,
+     * at once, and no other ever. */
+    config.server_ports.has_ssrc = true;
+    config.server_ports.ssrc = 0xC;
+    StreamGate gate (config);
+    Bytes s1 = rtp (0x5, 1), c1 = rtp (0xC, 1);
+    gate.follow_undeclared_ports_after (100);
+    fail_unless (gate.rtp (s1.data (), s1.size (), peer ("192.0.2.7", 7000), 500).drop == Drop::NotAllowed,
+        "another SSRC than SETUP's was followed");
+    fail_unless (gate.rtp (c1.data (), c1.size (), peer ("192.0.2.7", 50000), 501).followed_port);
+  }
 }
 GST_END_TEST;
 
@@ -865,6 +921,7 @@ stream_gate_suite (void)
   tcase_add_test (tc, test_new_server_ports_forget_the_rtcp_port);
   tcase_add_test (tc, test_allowed_senders_before_anything);
   tcase_add_test (tc, test_only_the_camera_server_ports);
+  tcase_add_test (tc, test_camera_followed_to_the_ports_it_uses);
   tcase_add_test (tc, test_reports_never_to_port_zero);
   tcase_add_test (tc, test_spoofed_datagram_does_not_redirect_reports);
   tcase_add_test (tc, test_report_destination_family_and_multicast);

@@ -7,7 +7,6 @@ started again on its port (the same pads carry on), an unreachable camera, a
 wrong path, and a camera that never answers (the state change returns at once,
 the error comes within tcp-timeout). Ends "N passed, N failed"."""
 import os
-import queue
 import re
 import shutil
 import signal
@@ -17,7 +16,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 import gi
 
@@ -27,7 +25,8 @@ from gi.repository import Gst  # noqa: E402
 Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from testlib import Checks, Process, free_range  # noqa: E402
+from testlib import Checks, run_tests, Process  # noqa: E402
+from rtsplib import Receiver, transport_message, udp_ports_held  # noqa: E402
 check = Checks()
 
 
@@ -61,65 +60,6 @@ class Camera(Process):
     def stop(self):
         """Killed: no TEARDOWN, no goodbye (the tests that restart it rely on that)."""
         super().stop(signal.SIGKILL)
-
-
-class Receiver:
-    """hostnetrtpsrc location=... decoding video (and counting audio)."""
-
-    def __init__(self, location, extra="", audio=False, pairs=8):
-        self.base, self.range = free_range(pairs)
-        tail = " src.src_1 ! fakesink name=audio" if audio else ""
-        self.pipeline = Gst.parse_launch(
-            f"hostnetrtpsrc name=src location={location} port-range={self.range} latency=100 {extra} "
-            f"src.src_0 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=video{tail}")
-        self.src = self.pipeline.get_by_name("src")
-        self.frames = {"video": 0, "audio": 0}
-        self.messages = queue.Queue()
-        self.warnings = []  # every warning's text, whoever reads the queue
-        for name in ("video", "audio") if audio else ("video",):
-            pad = self.pipeline.get_by_name(name).get_static_pad("sink")
-            pad.add_probe(Gst.PadProbeType.BUFFER, self._count, name)
-        bus = self.pipeline.get_bus()
-        bus.set_sync_handler(self._on_message)
-
-    def _count(self, _pad, _info, name):
-        self.frames[name] += 1
-        return Gst.PadProbeReturn.OK
-
-    def _on_message(self, _bus, message):
-        if message.type == Gst.MessageType.WARNING:
-            self.warnings.append(message.parse_warning()[0].message)
-        self.messages.put(message)
-        return Gst.BusSyncReply.DROP
-
-    def message(self, kinds, name=None, timeout=10):
-        """The next message of @kinds (and structure @name); others are kept out."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                m = self.messages.get(timeout=max(0.01, end - time.monotonic()))
-            except queue.Empty:
-                break
-            if m.type & kinds and (name is None or (m.get_structure() and m.get_structure().get_name() == name)):
-                return m
-        return None
-
-    def error_text(self, timeout=10):
-        m = self.message(Gst.MessageType.ERROR, timeout=timeout)
-        return m.parse_error()[0].message if m else ""
-
-    def wait_frames(self, count, timeout=15, name="video"):
-        end = time.monotonic() + timeout
-        start = self.frames[name]
-        while time.monotonic() < end and self.frames[name] - start < count:
-            time.sleep(0.05)
-        return self.frames[name] - start >= count
-
-    def play(self):
-        return self.pipeline.set_state(Gst.State.PLAYING)
-
-    def stop(self):
-        self.pipeline.set_state(Gst.State.NULL)
 
 
 def client_ports(camera):
@@ -415,30 +355,6 @@ def test_no_camera():
     camera.stop()
 
 
-def udp_ports_held():
-    """The local ports of the UDP sockets this process holds (the kernel's view)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    ports = []
-    for table in ("/proc/self/net/udp", "/proc/self/net/udp6"):
-        for line in open(table).read().splitlines()[1:]:
-            fields = line.split()
-            if fields[9] in inodes:
-                ports.append(int(fields[1].split(":")[1], 16))
-    return ports
-
-
-def transport_message(r, timeout=15):
-    m = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-rtsp-transport", timeout)
-    return m.get_structure() if m else None
-
-
 def test_tcp():
     """protocols=tcp: RTP interleaved on the RTSP connection, no UDP port."""
     camera = Camera("--protocols", "udp,tcp", "--ssrc", "0xca000007")
@@ -592,14 +508,4 @@ def test_bad_location():
 TESTS = (test_bad_location, test_h264, test_stale_session_same_address, test_redirect_and_a_wrong_client_port,
          test_video_and_audio, test_authentication,
          test_keep_alive, test_camera_restart, test_no_camera, test_tcp, test_camera_refusing_udp, test_tls)
-for test in TESTS:
-    if len(sys.argv) > 1 and test.__name__ not in sys.argv[1:]:
-        continue  # pull.py [test names]: only those
-    print(f"# {test.__name__}", flush=True)
-    try:
-        test()
-    except Exception as e:  # a broken test is a failure, not a crash of the suite
-        traceback.print_exc()
-        check(f"{test.__name__} ran", False, repr(e))
-
-sys.exit(check.summary("pull mode"))
+run_tests(TESTS, check, "pull mode")
