@@ -1,6 +1,7 @@
 /* hostnetrtp — what is said to and by an RTSP camera. See rtsp-messages.h. */
 #include "rtsp-messages.h"
 
+#include <gst/rtp/gstrtppayloads.h>
 #include <gst/sdp/sdp.h>
 
 #include <algorithm>
@@ -121,6 +122,10 @@ bool describe_from_sdp (const std::string &sdp, const std::string &base, RtspDes
     std::string &error)
 {
   out = RtspDescription ();
+  if (sdp.empty () || sdp.find_first_not_of (std::string ("\0\r\n \t", 5)) == std::string::npos) {
+    error = "its answer holds no SDP";
+    return false;
+  }
   GstSDPMessage *raw = nullptr;
   gst_sdp_message_new (&raw);
   SdpPtr msg (raw);
@@ -149,6 +154,11 @@ bool describe_from_sdp (const std::string &sdp, const std::string &base, RtspDes
     }
     const int pt = std::atoi (gst_sdp_media_get_format (media, 0));
     GstCapsPtr caps (gst_sdp_media_get_caps_from_media (media, pt));
+    /* A static payload type needs no rtpmap (RFC 3551): old cameras' MJPEG, G.711. */
+    const GstRTPPayloadInfo *known = pt < 96 ? gst_rtp_payload_info_for_pt (guint8 (pt)) : nullptr;
+    if (caps && known && known->encoding_name &&
+        !gst_structure_has_field (gst_caps_get_structure (caps.get (), 0), "encoding-name"))
+      gst_caps_set_simple (caps.get (), "encoding-name", G_TYPE_STRING, known->encoding_name, nullptr);
     if (!caps) {
       skip ("payload type " + std::to_string (pt) + " has no rtpmap");
       continue;

@@ -19,12 +19,12 @@ if [ ! -f "$dir/build.ninja" ]; then
     { cat "$setup_log"; rm -f "$setup_log"; echo "0 passed, 1 failed (fuzzing: setup)"; exit 1; }
   rm -f "$setup_log"
 fi
-ninja -C "$dir" tests/fuzz/fuzz_packets tests/fuzz/fuzz_settings >/dev/null ||
+ninja -C "$dir" tests/fuzz/fuzz_packets tests/fuzz/fuzz_settings tests/fuzz/fuzz_rtsp >/dev/null ||
   { echo "0 passed, 1 failed (fuzzing: build)"; exit 1; }
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0
 passes=0 failures=0
-for target in packets settings; do
+for target in packets settings rtsp; do
   work=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$target"/* "$work/"
   log=$work.log
