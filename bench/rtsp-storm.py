@@ -2,10 +2,15 @@
 """RTSP storm: N receivers started at the same instant against one camera
 (examples/rtsp-camera.py, gst-rtsp-server) with one port-range, once with
 hostnetrtpsrc location=... and once with rtspsrc port-range=..., side by
-side: how many decode, how many fail (and why), and the time from the start
-to each receiver's first decoded frame (median, 90th percentile, worst).
+side, over UDP and over TCP (RTP interleaved on the RTSP connection): how
+many decode, how many fail (and why), and the time from the start to each
+receiver's first decoded frame (median, 90th percentile, worst).
 
   bench/rtsp-storm.py [--receivers 30] [--pairs 100] [--rounds 1]
+
+With --cpu SECONDS instead: the CPU one hostnetrtpsrc spends per packet
+pulled over UDP and over TCP, from a camera sending ~3000 small packets a
+second (rtsp-camera.py --media packets), median of three runs each.
 
 Needs GST_PLUGIN_PATH to hold the plugin (build/gst/hostnetrtp)."""
 import argparse
@@ -14,7 +19,6 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAMERA = os.path.join(HERE, "..", "examples", "rtsp-camera.py")
@@ -76,14 +80,69 @@ def storm(element, receivers):
     return times, errors
 
 
+CPU_RECEIVER = r'''
+import os, sys, time, gi
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst
+Gst.init(None)
+pipeline = Gst.parse_launch(sys.argv[1] + " name=src ! fakesink sync=false")
+src = pipeline.get_by_name("src")
+counted = src.find_property("stats") is not None  # rtspsrc counts nothing we can read
+def packets():
+    stats = src.props.stats
+    return stats.get_value("stream-0").get_value("packets-received") if stats.has_field("stream-0") else 0
+pipeline.set_state(Gst.State.PLAYING)
+if counted:
+    deadline = time.monotonic() + 20
+    while packets() < 1000 and time.monotonic() < deadline:  # streaming, past the start
+        time.sleep(0.1)
+else:
+    pipeline.get_state(20 * Gst.SECOND)
+    time.sleep(2)
+before, cpu = packets() if counted else 0, os.times()
+time.sleep(float(sys.argv[2]))
+after, cpu_after = packets() if counted else -1, os.times()
+pipeline.set_state(Gst.State.NULL)
+used = (cpu_after.user + cpu_after.system) - (cpu.user + cpu.system)
+print(f"{after - before} {used}", flush=True)
+'''
+
+
+def cpu_per_packet(location, seconds):
+    """Median of three runs each. rtspsrc's packets are not countable from
+    outside: its rows divide by the rate hostnetrtpsrc counted from the same
+    camera over the same transport (the camera sends at a fixed rate)."""
+    print(f"# CPU of one receiver per packet pulled from {location} (rtsp-camera.py --media "
+          f"packets), {seconds:.0f} s per run, median of 3 runs")
+    print(f"{'receiver':<18} {'packets/s':>10} {'CPU s':>7} {'us/packet':>10}")
+    rate = {}
+    for element, transport in (("hostnetrtpsrc", "udp"), ("rtspsrc", "udp"),
+                               ("hostnetrtpsrc", "tcp"), ("rtspsrc", "tcp")):
+        runs = []
+        for _ in range(3):
+            out = subprocess.run(["/usr/bin/python3", "-c", CPU_RECEIVER,
+                                  f"{element} location={location} protocols={transport} latency=50",
+                                  str(seconds)], capture_output=True, text=True, timeout=seconds + 60)
+            fields = out.stdout.split()
+            runs.append((int(fields[0]), float(fields[1])) if len(fields) >= 2 else (0, 0.0))
+        runs.sort(key=lambda r: r[1])
+        packets, cpu = runs[1]
+        if packets < 0:
+            packets = rate.get(transport, 0) * seconds
+        else:
+            rate[transport] = packets / seconds
+        print(f"{element + ' ' + transport:<18} {packets / seconds:>10.0f} {cpu:>7.2f} "
+              f"{cpu / max(packets, 1) * 1e6:>10.1f}")
+
+
 def row(name, receivers, times, errors):
     def pct(p):
         return times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
-    print(f"{name:<14} {receivers:>9} {len(times):>7} {receivers - len(times):>6}"
+    print(f"{name:<18} {receivers:>9} {len(times):>7} {receivers - len(times):>6}"
           f" {statistics.median(times) if times else float('nan'):>10.0f} {pct(0.9):>8.0f} "
           f"{max(times) if times else float('nan'):>8.0f}")
     for error, count in errors.items():
-        print(f"{'':<14} {count} x {error[:110]}")
+        print(f"{'':<18} {count} x {error[:110]}")
 
 
 def main():
@@ -91,19 +150,27 @@ def main():
     args.add_argument("--receivers", type=int, default=30)
     args.add_argument("--pairs", type=int, default=100)
     args.add_argument("--rounds", type=int, default=1)
+    args.add_argument("--cpu", type=float, default=0, metavar="SECONDS")
     a = args.parse_args()
-    camera = subprocess.Popen(["/usr/bin/python3", CAMERA], stdin=subprocess.PIPE,
+    media = ["--media", "packets"] if a.cpu else []
+    camera = subprocess.Popen(["/usr/bin/python3", CAMERA, "--protocols", "udp,tcp", *media], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     port = int(camera.stdout.readline().split("=")[1])
     location = f"rtsp://127.0.0.1:{port}/cam"
+    if a.cpu:
+        cpu_per_packet(location, a.cpu)
+        camera.kill()
+        return 0
     print(f"# {a.receivers} receivers at once, one camera ({location}), "
           f"a range of {a.pairs} pairs, {a.rounds} round(s); times in ms from the start")
-    print(f"{'element':<14} {'receivers':>9} {'decoded':>7} {'failed':>6} {'median':>10} {'p90':>8} {'worst':>8}")
+    print(f"{'element':<18} {'receivers':>9} {'decoded':>7} {'failed':>6} {'median':>10} {'p90':>8} {'worst':>8}")
     for round_ in range(a.rounds):
         base = 2 * random.randrange(10000, 15000)
         port_range = f"{base}-{base + 2 * a.pairs - 1}"
         for name, element in (("hostnetrtpsrc", f"hostnetrtpsrc location={location} port-range={port_range}"),
-                              ("rtspsrc", f"rtspsrc location={location} port-range={port_range} protocols=udp")):
+                              ("rtspsrc", f"rtspsrc location={location} port-range={port_range} protocols=udp"),
+                              ("hostnetrtpsrc tcp", f"hostnetrtpsrc location={location} protocols=tcp"),
+                              ("rtspsrc tcp", f"rtspsrc location={location} protocols=tcp")):
             times, errors = storm(element, a.receivers)
             row(name, a.receivers, times, errors)
     camera.kill()

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""A simulated RTSP camera (gst-rtsp-server, UDP only), like the Smart City
+"""A simulated RTSP camera (gst-rtsp-server; UDP, TCP, rtsps://), like the Smart City
 sample's simulated cameras: for the pull-mode tests, the examples and the
 Kubernetes manifests.
 
-  rtsp-camera.py [--address A] [--port P] [--path /cam] [--media video|av]
+  rtsp-camera.py [--address A] [--port P] [--path /cam] [--media video|av|packets]
             [--auth basic|digest --user U --password PW] [--session-timeout S]
             [--ssrc 0xca000001] [--protocols udp|tcp|udp,tcp]
             [--tls-certificate PEM (certificate and key): rtsps://]
@@ -33,7 +33,8 @@ args = argparse.ArgumentParser()
 args.add_argument("--address", default="0.0.0.0")
 args.add_argument("--port", type=int, default=0)
 args.add_argument("--path", default="/cam")
-args.add_argument("--media", choices=["video", "av"], default="video")
+args.add_argument("--media", choices=["video", "av", "packets"], default="video",
+                  help="packets: a cheap high packet rate (L16, 2400 packets/s) for CPU measurements")
 args.add_argument("--auth", choices=["none", "basic", "digest"], default="none")
 args.add_argument("--user", default="viewer")
 args.add_argument("--password", default="secret")
@@ -54,7 +55,14 @@ VIDEO = ("videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=
 AUDIO = ("audiotestsrc is-live=true ! audio/x-raw,rate=8000,channels=1 ! mulawenc "
          "! rtppcmupay name=pay1 pt=0"
          + (f" ssrc={a.ssrc + 1}" if a.ssrc is not None else ""))
-launch = f"( {VIDEO} {AUDIO if a.media == 'av' else ''} )"
+# Many packets for little camera CPU: 8 channels of silence, 1 ms per packet, cut in three.
+PACKETS = ("audiotestsrc is-live=true wave=silence samplesperbuffer=48 "
+           "! audio/x-raw,format=S16BE,rate=48000,channels=8 ! rtpL16pay name=pay0 pt=96 mtu=300 "
+           "min-ptime=1000000 max-ptime=1000000")
+if a.media == "packets":
+    launch = f"( {PACKETS} )"
+else:
+    launch = f"( {VIDEO} {AUDIO if a.media == 'av' else ''} )"
 
 server = GstRtspServer.RTSPServer()
 server.set_address(a.address)
