@@ -622,6 +622,8 @@ void PullSession::play ()
   if (play_asked_ || streaming_)
     return;
   play_asked_ = true;
+  for (auto &stream : streams_of (self_))
+    stream->path->gate ().play_sent ();
   request (GST_RTSP_PLAY, description_.aggregate, {{GST_RTSP_HDR_RANGE, "npt=0-"}},
       [this] (GstRTSPMessage *response, GstRTSPStatusCode code) {
         if (code != GST_RTSP_STS_OK)

@@ -112,6 +112,8 @@ void StreamGate::set_server_ports (ServerPorts ports)
   server_ports_ = ports;
   announced_rtp_seen_ = announced_rtcp_seen_ = rtcp_latched_ = false;
   latch_after_us_ = 0;
+  play_sent_ = false;
+  n_stale_ = 0;
   if (sender_.present && !server_ports_.allow_rtp (sender_.rtp_from))
     sender_ = SenderState ();
   else if (sender_.rtcp_from.valid && !server_ports_.allow_rtcp (sender_.rtcp_from))
@@ -122,6 +124,12 @@ void StreamGate::follow_undeclared_ports_after (gint64 at_us)
 {
   std::lock_guard<std::mutex> guard (lock_);
   latch_after_us_ = at_us;
+}
+
+void StreamGate::play_sent ()
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  play_sent_ = true;
 }
 
 void StreamGate::set_fixed_report_to (const Peer &to)
@@ -341,19 +349,43 @@ bool StreamGate::sender_rtcp_port (const Peer &from, gint64 now_us) const
 
 /* A camera's RTP from a port it did not announce may be followed: its
  * announced port has sent nothing, and either the SSRC it named in SETUP
- * comes, or PLAY has been answered for a while (a stale session of an
- * earlier receiver on these ports sends from its own ports with its own
- * SSRC, and sent long before). */
+ * comes, or PLAY has been answered for a while and the sender did not
+ * send before PLAY was asked for (a stale session of an earlier receiver
+ * on these ports streams from its own ports with its own SSRC, before and
+ * after). */
 bool StreamGate::may_latch_rtp (gint64 now_us) const
 {
   return server_ports_.rtp && !announced_rtp_seen_ &&
       (server_ports_.has_ssrc || (latch_after_us_ && now_us >= latch_after_us_));
 }
 
-bool StreamGate::latches_rtp (const RtpHeader &header, gint64 now_us) const
+bool StreamGate::latches_rtp (const RtpHeader &header, const Peer &from, gint64 now_us) const
 {
-  return server_ports_.has_ssrc ? header.ssrc == server_ports_.ssrc
-      : latch_after_us_ && now_us >= latch_after_us_;
+  if (server_ports_.has_ssrc)
+    return header.ssrc == server_ports_.ssrc;
+  if (!latch_after_us_ || now_us < latch_after_us_)
+    return false;
+  for (size_t i = 0; i < n_stale_; i++)
+    if (stale_[i].ssrc == header.ssrc && stale_[i].from == from)
+      return false;
+  return true;
+}
+
+/* RTP from an undeclared port before PLAY was sent: not the camera's
+ * answer to it. Remembered, the oldest forgotten past a few. */
+void StreamGate::note_stale (const guint8 *data, size_t size, const Peer &from)
+{
+  RtpHeader header;
+  if (play_sent_ || !server_ports_.rtp || server_ports_.has_ssrc || !parse_rtp (data, size, header))
+    return;
+  for (size_t i = 0; i < n_stale_; i++)
+    if (stale_[i].ssrc == header.ssrc && stale_[i].from == from)
+      return;
+  if (n_stale_ == stale_.size ()) {
+    std::move (stale_.begin () + 1, stale_.end (), stale_.begin ());
+    n_stale_--;
+  }
+  stale_[n_stale_++] = {header.ssrc, from};
 }
 
 /* RTCP from a port the camera did not announce: the current sender's own
@@ -369,12 +401,16 @@ GateVerdict StreamGate::rtp (const guint8 *data, size_t size, const Peer &from, 
   RtpHeader header;
   std::lock_guard<std::mutex> guard (lock_);
   const bool announced = server_ports_.allow_rtp (from);
-  if (!from.port || (filter_ && !filter_->allows (from)) || (!announced && !may_latch_rtp (now_us)))
+  if (!from.port || (filter_ && !filter_->allows (from)))
     return reject (v, Drop::NotAllowed, from);
+  if (!announced && !may_latch_rtp (now_us)) {
+    note_stale (data, size, from);
+    return reject (v, Drop::NotAllowed, from);
+  }
   if (!parse_rtp (data, size, header))
     return reject (v, Drop::Malformed, from);
   if (!announced) {
-    if (!latches_rtp (header, now_us))
+    if (!latches_rtp (header, from, now_us))
       return reject (v, Drop::NotAllowed, from);
     server_ports_.rtp = from.port;  /* from now on, only there */
     server_ports_.rtcp = 0;         /* its RTCP from wherever it comes */

@@ -43,6 +43,7 @@
 #include "packet.h"
 #include "peer.h"
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -170,6 +171,10 @@ class StreamGate {
    * wherever it comes and reports sent back to it. Until then, and once
    * the announced port has sent, only the announced ports count. */
   void follow_undeclared_ports_after (gint64 at_us);
+  /* PLAY is on its way. What came from ports the camera did not announce
+   * since set_server_ports (), before this, is a stale session of an
+   * earlier receiver on these ports: never followed. */
+  void play_sent ();
 
   /* One datagram from @from at @now_us (monotonic), read from the stream's
    * RTCP socket (@rtcp_socket) or its RTP socket (with rtcp-mux, RTCP is
@@ -207,7 +212,8 @@ class StreamGate {
   void switch_to (GateVerdict &v, const RtpHeader &header, const Peer &from, gint64 now_us);
   bool sender_rtcp_port (const Peer &from, gint64 now_us) const;
   bool may_latch_rtp (gint64 now_us) const;
-  bool latches_rtp (const RtpHeader &header, gint64 now_us) const;
+  bool latches_rtp (const RtpHeader &header, const Peer &from, gint64 now_us) const;
+  void note_stale (const guint8 *data, size_t size, const Peer &from);
   bool latches_rtcp (const RtcpSummary &summary, const Peer &from) const;
   void follow (const RtpHeader &header, gint64 now_us);
   void count_drop (Drop drop, const Peer &from);
@@ -222,6 +228,15 @@ class StreamGate {
    * when another port may be; and whether one was. */
   bool announced_rtp_seen_ = false, announced_rtcp_seen_ = false;
   gint64 latch_after_us_ = 0;
+  bool play_sent_ = false;
+  /* Senders from undeclared ports before PLAY was sent (a few; a stale
+   * session has one SSRC per stream). */
+  struct Stale {
+    guint32 ssrc;
+    Peer from;
+  };
+  std::array<Stale, 4> stale_ = {};
+  size_t n_stale_ = 0;
   bool rtcp_latched_ = false;
   SenderState sender_;
   /* The sender's pace: since when it has been the sender, its last RTP,

@@ -702,6 +702,7 @@ GST_START_TEST (test_camera_followed_to_the_ports_it_uses)
   {
     StreamGate gate (config);
     Bytes c1 = rtp (0xC, 1), c2 = rtp (0xC, 2), c3 = rtp (0xC, 3), c4 = rtp (0xC, 4);
+    gate.play_sent ();  /* the camera's first packets overtake PLAY's answer */
     fail_unless (gate.rtp (c1.data (), c1.size (), peer ("192.0.2.7", 50000), 10).drop == Drop::NotAllowed,
         "followed before PLAY was answered");
     gate.follow_undeclared_ports_after (100);
@@ -725,6 +726,20 @@ GST_START_TEST (test_camera_followed_to_the_ports_it_uses)
     fail_unless (gate.rtp (s1.data (), s1.size (), peer ("192.0.2.7", 7000), 500).drop == Drop::NotAllowed,
         "a stale session was followed though the camera sends from its announced port");
     fail_unless (destination (gate) == "192.0.2.7:6971", "reports to %s", destination (gate).c_str ());
+  }
+  {
+    /* A stale session of an earlier receiver on these ports streams from
+     * before PLAY was sent: not followed, however late the camera starts. */
+    StreamGate gate (config);
+    Bytes s1 = rtp (0x5, 1), s2 = rtp (0x5, 2), s3 = rtp (0x5, 3), c1 = rtp (0xC, 1);
+    fail_unless (gate.rtp (s1.data (), s1.size (), peer ("192.0.2.7", 7000), 5).drop == Drop::NotAllowed);
+    gate.play_sent ();
+    gate.follow_undeclared_ports_after (100);
+    fail_unless (gate.rtp (s2.data (), s2.size (), peer ("192.0.2.7", 7000), 1500).drop == Drop::NotAllowed,
+        "a stale session that streamed before PLAY was followed");
+    fail_unless (gate.rtp (s3.data (), s3.size (), peer ("192.0.2.7", 7000), 1600).drop == Drop::NotAllowed);
+    GateVerdict v = gate.rtp (c1.data (), c1.size (), peer ("192.0.2.7", 50000), 2000);
+    fail_unless (v.accepted () && v.followed_port, "the camera starting late was not followed");
   }
   {
     /* SETUP named the SSRC: that SSRC is the camera's from any of its ports,
