@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -240,7 +241,6 @@ gboolean on_signal (gpointer data) noexcept
 }  // namespace
 
 #include <glib-unix.h>
-#include <unistd.h>
 
 int main (int argc, char **argv)
 {

@@ -12,6 +12,27 @@
 
 namespace hostnetrtp {
 
+#if !GST_CHECK_VERSION(1, 20, 0)
+/* Downstream of the session's RTP session, past rtpstorage. */
+GstElement *ssrc_demux_118 (GstElement *rtpbin, guint session)
+{
+  GstElement *found = nullptr;
+  g_signal_emit_by_name (rtpbin, "get-session", session, &found);
+  GstObjectPtr<GstElement> element (found);
+  const char *src_name = "recv_rtp_src";
+  for (int hop = 0; element && hop < 4; hop++) {
+    GstElementFactory *factory = gst_element_get_factory (element.get ());
+    if (factory && g_strcmp0 (GST_OBJECT_NAME (factory), "rtpssrcdemux") == 0)
+      return element.release ();
+    GstObjectPtr<GstPad> src (gst_element_get_static_pad (element.get (), src_name));
+    GstObjectPtr<GstPad> peer (src ? gst_pad_get_peer (src.get ()) : nullptr);
+    element.reset (peer ? gst_pad_get_parent_element (peer.get ()) : nullptr);
+    src_name = "src";
+  }
+  return nullptr;
+}
+#endif
+
 namespace {
 
 constexpr guint kTickMs = 50;
@@ -54,6 +75,19 @@ void push_idle_gap (GstHostnetRtpSrc *self, Stream &stream)
   });
 }
 
+/* GStreamer 1.18's rtpbin has no clear-ssrc (1.20 added it, and does this):
+ * the session's rtpssrcdemux is told instead. */
+void clear_ssrc (GstElement *rtpbin, guint session, guint32 ssrc)
+{
+#if GST_CHECK_VERSION(1, 20, 0)
+  g_signal_emit_by_name (rtpbin, "clear-ssrc", session, ssrc);
+#else
+  GstObjectPtr<GstElement> demux (ssrc_demux_118 (rtpbin, session));
+  if (demux)
+    g_signal_emit_by_name (demux.get (), "clear-ssrc", ssrc);
+#endif
+}
+
 /* Removes the elements of senders replaced long enough ago: once their last
  * packets have left the reader and the jitterbuffer's latency has passed,
  * unless one came back and is current again. */
@@ -79,7 +113,7 @@ void clear_replaced_senders (GstHostnetRtpSrc *self, Run &run, const std::shared
       continue;
     GST_INFO_OBJECT (self, "stream %u: removing the replaced sender %08x", c.session, c.ssrc);
     /* clear-ssrc reaches into rtpbin's children: between jobs. */
-    run.task.call_out ([rtpbin, c] { g_signal_emit_by_name (rtpbin.get (), "clear-ssrc", c.session, c.ssrc); });
+    run.task.call_out ([rtpbin, c] { clear_ssrc (rtpbin.get (), c.session, c.ssrc); });
   }
 }
 

@@ -329,6 +329,10 @@ void control_start (GstHostnetRtpSrc *self, const std::shared_ptr<Run> &run);
 void control_playing (GstHostnetRtpSrc *self, bool playing);
 /* READY->NULL: stops the task (see control-task.h). */
 void control_stop (GstHostnetRtpSrc *self);
+#if !GST_CHECK_VERSION(1, 20, 0)
+/* GStreamer 1.18: session @session's rtpssrcdemux in @rtpbin (a reference), or null. */
+GstElement *ssrc_demux_118 (GstElement *rtpbin, guint session);
+#endif
 /* A live property changed: the task applies the settings to what runs. */
 void control_apply_live (GstHostnetRtpSrc *self);
 /* On the task: a stream's gate let a new sender in. */

@@ -581,11 +581,10 @@ void PullSession::ready ()
       gate.set_fixed_report_to (cameras_[i].report_to);
     }
   }
+  /* RTCP waits for the PLAY reply (see play ()): only the RTP hello now. */
   for (size_t i = 0; i < built.size () && !tcp_; i++) {
-    const BoundStream &sockets = built[i]->path->sockets ();
-    send_hello (sockets.rtp.get (), cameras_[i].host, cameras_[i].ports.rtp);
-    send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras_[i].host,
-        cameras_[i].ports.rtcp);
+    built[i]->path->hold_reports (true);
+    send_hello (built[i]->path->sockets ().rtp.get (), cameras_[i].host, cameras_[i].ports.rtp);
   }
   set_up_ = true;
   schedule_keep_alive ();
@@ -630,6 +629,17 @@ void PullSession::play ()
           return fail (refusal (GST_RTSP_PLAY, response, code));
         const std::string camera = without_credentials (location_);
         GST_INFO_OBJECT (self_, "playing %s, session %s", camera.c_str (), session_.c_str ());
+        /* Only now anything to the camera's RTCP port: gst-rtsp-server starts
+         * reading it in PLAY, into a funnel not yet active, and a datagram
+         * already waiting there stops that reader for the whole session (the
+         * camera then never sees a receiver report). */
+        auto built = streams_of (self_);
+        for (size_t i = 0; i < built.size () && i < cameras_.size () && !tcp_; i++) {
+          const BoundStream &sockets = built[i]->path->sockets ();
+          send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras_[i].host,
+              cameras_[i].ports.rtcp);
+          built[i]->path->hold_reports (false);
+        }
         streaming_ = true;
         established_ = true;
         streaming_since_us_ = g_get_monotonic_time ();
@@ -1089,12 +1099,13 @@ bool pull_check (GstHostnetRtpSrc *self, const Settings &s)
     post_error (self, GST_RESOURCE_ERROR_SETTINGS, error);
     return false;
   }
-  for (const auto &[set, name] : {std::make_pair (bool (s.caps), "caps"),
-           std::make_pair (!s.encoding_name.empty (), "encoding-name"),
-           std::make_pair (!s.sdp_file.empty (), "sdp-file"),
-           std::make_pair (!s.advertise_address.empty (), "advertise-address"),
-           std::make_pair (!s.allowed_senders.empty (), "allowed-senders"),
-           std::make_pair (s.rtcp_mux, "rtcp-mux")})
+  /* A named array, not a braced list in the loop: GCC 14 takes the list's
+   * pairs for dangling temporaries (-Wdangling-reference). */
+  const std::pair<bool, const char *> ignored[] = {{bool (s.caps), "caps"},
+      {!s.encoding_name.empty (), "encoding-name"}, {!s.sdp_file.empty (), "sdp-file"},
+      {!s.advertise_address.empty (), "advertise-address"},
+      {!s.allowed_senders.empty (), "allowed-senders"}, {s.rtcp_mux, "rtcp-mux"}};
+  for (const auto &[set, name] : ignored)
     if (set)
       post_warning (self, std::string (name) + " is ignored with location=rtsp://...: the camera "
           "describes its streams and is told where to send in SETUP (its address is the one "

@@ -19,6 +19,10 @@
 
 #define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
 
+#if !GST_CHECK_VERSION(1, 20, 0)  /* GStreamer 1.18: the name before 1.20 */
+#define gst_element_request_pad_simple gst_element_get_request_pad
+#endif
+
 namespace hostnetrtp {
 
 namespace {

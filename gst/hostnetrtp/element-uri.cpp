@@ -112,7 +112,11 @@ bool setting_for (GObject *object, const std::string &given, const std::string &
     g_value_set_string (&setting.value, text.c_str ());  /* as written: no quotes, no NULL */
     ok = true;
   } else {
+#if GST_CHECK_VERSION(1, 20, 0)
     ok = gst_value_deserialize_with_pspec (&setting.value, text.c_str (), pspec) &&
+#else  /* GStreamer 1.18: by the value's type (no array property here) */
+    ok = gst_value_deserialize (&setting.value, text.c_str ()) &&
+#endif
         !g_param_value_validate (pspec, &setting.value);
     why = name + " takes " + expected (pspec);
   }

@@ -185,10 +185,6 @@ G_DEFINE_TYPE_WITH_CODE (GstHostnetRtpSrc, gst_hostnet_rtp_src, GST_TYPE_BIN,
     G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, gst_hostnet_rtp_src_uri_handler_init);
     GST_DEBUG_CATEGORY_INIT (gst_hostnet_rtp_src_debug, "hostnetrtpsrc", 0,
         "host-network-safe RTP source"));
-/* Primary: gst_element_make_from_uri, urisourcebin, uridecodebin and playbin
- * pick it for hostnetrtp://, the only scheme it claims. */
-GST_ELEMENT_REGISTER_DEFINE (hostnetrtpsrc, "hostnetrtpsrc", GST_RANK_PRIMARY,
-    GST_TYPE_HOSTNET_RTP_SRC);
 
 namespace {
 
@@ -361,6 +357,34 @@ bool start (GstHostnetRtpSrc *self)
 
 }  // namespace
 
+#if !GST_CHECK_VERSION(1, 20, 0)
+/* GStreamer 1.18's rtpssrcdemux drops its pads in PAUSED->READY without
+ * telling rtpbin, which keeps each SSRC's jitterbuffer, ptdemux and
+ * recv_rtp_src pad: the same SSRC after READY could not get its pad
+ * again. Once READY (nothing streams), rtpbin is told what 1.20's
+ * rtpssrcdemux tells it: each SSRC's pad was removed. */
+static void
+forget_ssrcs (GstHostnetRtpSrc *self)
+{
+  GstObjectPtr<GstElement> rtpbin (gst_bin_get_by_name (GST_BIN (self), "rtpbin"));
+  if (!rtpbin)
+    return;
+  std::vector<std::pair<guint, guint>> found;
+  GST_OBJECT_LOCK (rtpbin.get ());
+  for (GList *l = rtpbin->srcpads; l; l = l->next) {
+    guint session, ssrc, pt;
+    if (std::sscanf (GST_PAD_NAME (l->data), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) == 3)
+      found.emplace_back (session, ssrc);
+  }
+  GST_OBJECT_UNLOCK (rtpbin.get ());
+  for (const auto &[session, ssrc] : found) {
+    GstObjectPtr<GstElement> demux (ssrc_demux_118 (rtpbin.get (), session));
+    if (demux)  /* rtpbin's handler frees that SSRC's elements; a second pt: no-op */
+      g_signal_emit_by_name (demux.get (), "removed-ssrc-pad", ssrc, (GstPad *) nullptr);
+  }
+}
+#endif
+
 static GstStateChangeReturn
 gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition) noexcept
 {
@@ -406,6 +430,11 @@ gst_hostnet_rtp_src_change_state (GstElement *element, GstStateChange transition
     case GST_STATE_CHANGE_READY_TO_NULL:
       stop (self);
       break;
+#if !GST_CHECK_VERSION(1, 20, 0)
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      forget_ssrcs (self);
+      break;
+#endif
     default:
       break;
   }

@@ -4,7 +4,10 @@
 static gboolean
 plugin_init (GstPlugin *plugin) noexcept
 {
-  return GST_ELEMENT_REGISTER (hostnetrtpsrc, plugin);
+  /* Primary: gst_element_make_from_uri, urisourcebin, uridecodebin and
+   * playbin pick it for hostnetrtp://, the only scheme it claims. (Not
+   * GST_ELEMENT_REGISTER: 1.20 brought it, and it does the same.) */
+  return gst_element_register (plugin, "hostnetrtpsrc", GST_RANK_PRIMARY, GST_TYPE_HOSTNET_RTP_SRC);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, hostnetrtp,

@@ -48,6 +48,16 @@ guint16 local_port (GSocket *socket)
   return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local.get ())) : 0;
 }
 
+/* bind(2)'s EADDRNOTAVAIL (an address not on this host): GLib maps it to
+ * G_IO_ERROR_FAILED before 2.81 and to G_IO_ERROR_CONNECTION_REFUSED since
+ * (GLib commit f09a8e2b); bind never fails with ECONNREFUSED itself. At run
+ * time, not by GLIB_CHECK_VERSION: the GLib a build runs on may be newer. */
+bool address_not_available (const GError *err)
+{
+  return g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (err, G_IO_ERROR, G_IO_ERROR_FAILED);
+}
+
 /* Creates a UDP socket and binds it; the bind is the reservation. */
 GObjectPtr<GSocket> bind_udp (GInetAddress *address, guint16 port, bool reuse, GErrorPtr &error)
 {
@@ -126,7 +136,7 @@ PairResult bind_pair (const AllocationRequest &req, guint16 rtp_port, BoundStrea
        << err->message;
     if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
       os << " (ports below 1024 need CAP_NET_BIND_SERVICE: choose a higher port-range)";
-    else if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_FAILED))  /* EADDRNOTAVAIL */
+    else if (address_not_available (err.get ()))
       os << " (is " << address_text (req.address) << " an address of this host?)";
     error = os.str ();
   };
@@ -239,7 +249,7 @@ bool allocate_kernel_chosen (const AllocationRequest &req, Allocation &alloc, st
     if (!probe) {
       error = "cannot bind " + address_text (req.address) + " (a kernel-chosen port): " +
           err->message;
-      if (g_error_matches (err.get (), G_IO_ERROR, G_IO_ERROR_FAILED))  /* EADDRNOTAVAIL */
+      if (address_not_available (err.get ()))
         error += " (is " + address_text (req.address) + " an address of this host?)";
       return false;
     }

@@ -266,6 +266,10 @@ void StreamPath::send_report (GstBuffer *buffer) noexcept
     reports_sent_++;
     return;
   }
+  if (reports_held_) {
+    GST_LOG ("stream %u: no receiver report sent: the camera has not answered PLAY", index_);
+    return;
+  }
   std::string why;
   GObjectPtr<GSocketAddress> to = gate_.report_destination (&why);
   if (!to) {

@@ -75,6 +75,8 @@ class StreamPath {
   const BoundStream &sockets () const { return sockets_; }
   guint index () const { return index_; }
   guint64 reports_sent () const;
+  /* Pull mode: no report leaves until the camera answered PLAY. */
+  void hold_reports (bool hold) { reports_held_ = hold; }
 
  private:
   static GstPadProbeReturn on_rtp (GstPad *, GstPadProbeInfo *, gpointer) noexcept;
@@ -99,6 +101,7 @@ class StreamPath {
   bool mux_pad_started_ = false;     /* the RTP reader's thread's own */
   GstObjectPtr<GstPad> report_pad_;  /* receives rtpbin's reports */
   std::atomic<guint64> reports_sent_ {0};
+  std::atomic<bool> reports_held_ {false};
   std::atomic<gint64> last_send_warning_us_ {0};
 };
 

@@ -344,9 +344,9 @@ class ScriptedCamera:
                 self._answer(conn, cseq, 200, session)
                 self._target = None
             elif method == "TEARDOWN":
-                self._answer(conn, cseq, 200)
                 self._target = None
-                self.teardowns += 1
+                self.teardowns += 1  # before the answer: the receiver's stop ends on it
+                self._answer(conn, cseq, 200)
                 planned = session_id = self._session = None
             elif method in ("GET_PARAMETER", "SET_PARAMETER"):
                 self._answer(conn, cseq, 200, session)
