@@ -165,22 +165,26 @@ void apply_live (GstHostnetRtpSrc *self, Run &run)
   {
     std::lock_guard<std::mutex> guard (self->priv->lock);
     const Settings &s = self->priv->settings;
-    jitter = {s.latency, s.drop_on_latency, s.do_lost};
+    jitter = jitter_settings (s);
     filter = s.filter;
     takeover_after_us = gint64 (s.sender_timeout) * G_TIME_SPAN_MILLISECOND;
     pull = s.pull ();
   }
   std::shared_ptr<GstElement> rtpbin;
-  for (auto &stream : streams_of (self, &rtpbin)) {
+  const auto streams = streams_of (self, &rtpbin);
+  for (auto &stream : streams) {
     if (!pull)
       stream->path->gate ().set_filter (filter);
     stream->path->gate ().set_takeover_after (takeover_after_us);
   }
   if (!rtpbin)
     return;
-  run.task.call_out ([rtpbin, jitter] {
-    g_object_set (rtpbin.get (), "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
-        "do-lost", jitter.do_lost, nullptr);
+  const guint n_sessions = guint (streams.size ());
+  run.task.call_out ([self, rtpbin, jitter, n_sessions] {
+    std::string missing;
+    apply_jitter (rtpbin.get (), jitter, n_sessions, missing);
+    if (!missing.empty ())
+      post_warning (self, missing);
   });
 }
 

@@ -8,6 +8,7 @@
  *   element-streams.cpp   the inner pipeline around bound sockets, and its pads
  *   element-pull.cpp      pull mode: the camera's RTSP session, on the control task
  *   element-uri.cpp       hostnetrtp:// URIs (GstURIHandler)
+ *   element-rtspsrc.cpp   rtspsrc's properties, signals and actions, under its names
  *
  * Threads. The application's threads set properties and change states;
  * streaming threads (one reader per socket, rtpbin's) carry packets, count
@@ -35,6 +36,7 @@
 
 #include "address-policy.h"
 #include "control-task.h"
+#include "element-rtspsrc.h"
 #include "encodings.h"
 #include "peer.h"
 #include "port-allocator.h"
@@ -105,6 +107,7 @@ struct Settings {
   int reconnect_attempts = -1;                /* -1: forever, 0: error out */
   guint reconnect_interval = 1000;            /* ms, doubling up to 30 s */
   guint reconnect_silence = 5000;             /* ms without data that count as a loss; 0: off */
+  RtspsrcSettings rtspsrc;                    /* rtspsrc's own, for its lines */
   /* The last hostnetrtp:// URI applied, and why the last one given to the
    * uri or location property was refused (a start then fails with it). */
   std::string uri;
@@ -286,12 +289,24 @@ struct StreamPlan {
   std::function<void (const guint8 *data, gsize size)> report_out;
 };
 
-/* rtpbin's jitterbuffer settings, also live. */
+/* rtpbin's settings (the jitterbuffers', and rtspsrc's that reach
+ * rtpbin), also live. */
 struct JitterSettings {
   guint latency = 200;
   bool drop_on_latency = false;
   bool do_lost = false;
+  RtspsrcSettings rtspsrc;
 };
+
+inline JitterSettings jitter_settings (const Settings &s)
+{
+  return {s.latency, s.drop_on_latency, s.do_lost, s.rtspsrc};
+}
+
+/* @jitter onto @rtpbin and its @n_sessions sessions; what this GStreamer's
+ * rtpbin cannot take is said in @missing. */
+void apply_jitter (GstElement *rtpbin, const JitterSettings &jitter, guint n_sessions,
+    std::string &missing);
 
 /* Builds rtpbin and every stream around its sockets into @built, outside
  * the element: nothing of it is seen yet, no application code runs.

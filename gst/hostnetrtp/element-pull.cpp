@@ -30,6 +30,7 @@
 #include <gio/gio.h>
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 
 #define GST_CAT_DEFAULT gst_hostnet_rtp_src_debug
@@ -44,7 +45,6 @@ constexpr int kMaxRedirects = 5;
 /* After PLAY's answer, a camera whose announced server_port stays silent
  * this long is followed to the port of its host it really sends from. */
 constexpr gint64 kFollowUndeclaredAfter = G_USEC_PER_SEC;
-constexpr const char *kUserAgent = "hostnetrtpsrc";
 
 /* A receiver report with no report block: what opens a stateful firewall
  * on the way for the camera's RTCP, and tells it we are here. */
@@ -118,6 +118,52 @@ std::string host_of (const std::string &location)
 
 using Headers = std::vector<std::pair<GstRTSPHeaderField, std::string>>;
 
+/* rtpbin's on-timeout (an SSRC timed out in its session, RTCP's rule):
+ * rtspsrc's GstRTSPSrcTimeout, posted from the task. */
+struct TimeoutTarget {
+  GstHostnetRtpSrc *self;
+  ControlTask *task;
+};
+
+void on_ssrc_timeout (GstElement *, guint session, guint ssrc, gpointer data) noexcept
+{
+  auto *to = static_cast<TimeoutTarget *> (data);
+  GstHostnetRtpSrc *self = to->self;
+  to->task->call_out ([self, session, ssrc] {
+    post_element_message (self, rtspsrc_timeout_structure (session, ssrc));
+  });
+}
+
+/* rtspsrc's proxy: [http://][user:passwd@]host[:port] (port 3128 when not
+ * given, as there). Empty: none. */
+bool parse_proxy (const std::string &proxy, std::string &host, guint16 &port, std::string &error)
+{
+  host.clear ();
+  port = 0;
+  if (proxy.empty ())
+    return true;
+  std::string rest = proxy.rfind ("http://", 0) == 0 ? proxy.substr (7) : proxy;
+  const auto at = rest.rfind ('@');
+  if (at != std::string::npos)
+    rest = rest.substr (at + 1);  /* credentials: gstreamer-rtsp sends none to a proxy */
+  const auto colon = rest.rfind (':');
+  host = rest.substr (0, colon);
+  gint64 number = 3128;
+  if (colon != std::string::npos) {
+    char *end = nullptr;
+    number = g_ascii_strtoll (rest.c_str () + colon + 1, &end, 10);
+    if (!end || *end || number < 1 || number > 65535)
+      number = -1;
+  }
+  if (host.empty () || number < 0) {
+    error = "proxy='" + proxy + "' is not [http://][user:passwd@]host[:port]: write the proxy's "
+        "host and port, e.g. proxy=http://proxy.example:3128";
+    return false;
+  }
+  port = guint16 (number);
+  return true;
+}
+
 }  // namespace
 
 class PullSession {
@@ -143,6 +189,7 @@ class PullSession {
     GstRTSPMethod method = GST_RTSP_INVALID;
     std::string uri;
     Headers headers;
+    std::string body;  /* GET_PARAMETER's names, SET_PARAMETER's values */
     Then then;
     bool challenged = false;
     guint index = 0;  /* the requests sent on its connection before it */
@@ -158,6 +205,7 @@ class PullSession {
   void from_the_top ();
   void connect ();
   void switch_to_tcp (const std::string &why, const std::string &seen);
+  void back_to_udp ();
   void on_data (GstRTSPMessage *message);
   void send_data (guint8 channel, const std::vector<guint8> &bytes);
   bool check_udp_delivers ();
@@ -166,6 +214,8 @@ class PullSession {
   void options ();
   void describe ();
   void on_describe (GstRTSPMessage *response, GstRTSPStatusCode code);
+  bool edited_by_application (std::string &sdp);
+  bool selected_by_application (RtspDescription &description);
   void setup (size_t index);
   void on_setup (size_t index, GstRTSPMessage *response);
   void ready ();
@@ -177,8 +227,20 @@ class PullSession {
   bool allocate (size_t n_streams, Allocation &allocation, std::string &reason);
   bool bind_and_build (Allocation &allocation, std::string &reason);
 
-  void request (GstRTSPMethod method, const std::string &uri, Headers headers, Then then);
+  void request (GstRTSPMethod method, const std::string &uri, Headers headers, Then then,
+      std::string body = "");
   void send (Request request);
+  /* What every request carries (rtspsrc's user-agent, rtp-blocksize), then
+   * the application's before-send: false if it kept @message back. */
+  bool prepare (GstRTSPMessage *message, GstRTSPMethod method);
+  void log_message (const char *direction, GstRTSPMessage *message) const;
+
+ public:
+  /* rtspsrc's get-parameter(s) and set-parameter actions: the answer
+   * replies @promise as rtspsrc's does. */
+  void parameter (GstRTSPMethod method, Headers headers, std::string body, GstPromise *promise);
+
+ private:
   void on_message (guint serial, GstRTSPMessage *message);
   void on_closed (guint serial, const std::string &why);
   void answer_camera (GstRTSPMessage *request);
@@ -207,6 +269,8 @@ class PullSession {
   int redirects_ = 0;
 
   std::unique_ptr<RtspConnection> connection_;
+  std::string proxy_host_;  /* rtspsrc's proxy, parsed at open () */
+  guint16 proxy_port_ = 0;
   ObjectRef<GTlsDatabase> ca_file_database_;  /* tls-ca-file's, read at open () */
   guint serial_ = 0;  /* of connection_; each connection has its own */
   std::vector<Retiring> retiring_;
@@ -222,6 +286,7 @@ class PullSession {
    * TCP when UDP cannot arrive; after a loss, the one that last worked. */
   bool udp_allowed_ = true, tcp_allowed_ = true;
   bool tcp_ = false;
+  bool udp_tried_ = false;      /* this open () set up UDP once: TCP came after it */
   Peer camera_peer_;            /* over TCP: where the camera's packets come "from" */
   std::vector<SetupReply> replies_;
   guint64 packets_at_play_ = 0;
@@ -318,9 +383,16 @@ void PullSession::open ()
     return;
   }
   tcp_ = !udp_allowed_;
+  udp_tried_ = false;
   keep_alive_ = s_.keep_alive;
+  std::string error;
+  if (!parse_proxy (s_.rtspsrc.proxy, proxy_host_, proxy_port_, error)) {
+    closed_ = true;
+    post_error (self_, GST_RESOURCE_ERROR_SETTINGS, error);
+    return;
+  }
   if (!s_.tls_database.get () && !s_.tls_ca_file.empty () && !ca_file_database_.get ()) {
-    std::string error;  /* read once at NULL->READY already: only a file changed since fails */
+    /* read once at NULL->READY already: only a file changed since fails */
     ca_file_database_ = read_tls_ca_file (s_.tls_ca_file, error);
     if (!ca_file_database_.get ()) {
       closed_ = true;
@@ -348,6 +420,14 @@ void PullSession::connect ()
   tls.validation_flags = s_.tls_validation_flags;
   tls.database = s_.tls_database.get () ? s_.tls_database.get () : ca_file_database_.get ();
   tls.interaction = s_.tls_interaction.get ();
+  GstHostnetRtpSrc *self = self_;
+  tls.accept = [self] (GTlsConnection *conn, GTlsCertificate *certificate, GTlsCertificateFlags errors) {
+    gboolean accepted = FALSE;  /* rtspsrc's accept-certificate */
+    g_signal_emit (self, rtspsrc_signals[SIGNAL_ACCEPT_CERTIFICATE], 0, conn, certificate, errors, &accepted);
+    return accepted != FALSE;
+  };
+  if (!proxy_host_.empty ())
+    connection_->set_proxy (proxy_host_, proxy_port_);
   connection_->connect (location_, user_, password_, gint64 (s_.tcp_timeout), tls,
       [this, serial] (const std::string &error) {
         if (serial != serial_)
@@ -375,6 +455,98 @@ void PullSession::describe ()
 {
   request (GST_RTSP_DESCRIBE, request_uri (), {{GST_RTSP_HDR_ACCEPT, "application/sdp"}},
       [this] (GstRTSPMessage *response, GstRTSPStatusCode code) { on_describe (response, code); });
+}
+
+/* The promise of a get/set-parameter action: replied once, as rtspsrc
+ * replies it; an answer that never comes (the session ended) replies an
+ * error, so no application waits forever. */
+class ParameterReply {
+ public:
+  ParameterReply (GstPromise *promise, bool get) : promise_ (gst_promise_ref (promise)), get_ (get) {}
+  ~ParameterReply ()
+  {
+    if (promise_)
+      reply (GST_RTSP_ERROR, GST_RTSP_STS_INVALID, "");
+  }
+  ParameterReply (const ParameterReply &) = delete;
+  ParameterReply &operator= (const ParameterReply &) = delete;
+  void reply (GstRTSPResult result, GstRTSPStatusCode code, const std::string &body)
+  {
+    GstStructure *s = gst_structure_new (get_ ? "get-parameter-reply" : "set-parameter-reply",
+        "rtsp-result", G_TYPE_INT, int (result), "rtsp-code", G_TYPE_INT, int (code),
+        "rtsp-reason", G_TYPE_STRING, gst_rtsp_status_as_text (code), nullptr);
+    if (get_)
+      gst_structure_set (s, "body", G_TYPE_STRING, body.c_str (), nullptr);
+    gst_promise_reply (promise_, s);
+    gst_promise_unref (promise_);
+    promise_ = nullptr;
+  }
+
+ private:
+  GstPromise *promise_;
+  const bool get_;
+};
+
+void PullSession::parameter (GstRTSPMethod method, Headers headers, std::string body, GstPromise *promise)
+{
+  auto reply = std::make_shared<ParameterReply> (promise, method == GST_RTSP_GET_PARAMETER);
+  if (!set_up_ || !connection_ || stopping ())
+    return;  /* no session: the error reply */
+  request (method, description_.aggregate, std::move (headers),
+      [reply] (GstRTSPMessage *response, GstRTSPStatusCode code) {
+        guint8 *data = nullptr;
+        guint size = 0;
+        gst_rtsp_message_get_body (response, &data, &size);
+        std::string text (reinterpret_cast<const char *> (data), data ? size : 0);
+        if (!text.empty () && text.back () == '\0')
+          text.pop_back ();  /* gstreamer-rtsp's terminator */
+        reply->reply (GST_RTSP_OK, code, text);
+      }, std::move (body));
+}
+
+/* rtspsrc's on-sdp: the application may edit the SDP. False if it
+ * stopped the element meanwhile. */
+bool PullSession::edited_by_application (std::string &sdp)
+{
+  if (!g_signal_has_handler_pending (self_, rtspsrc_signals[SIGNAL_ON_SDP], 0, FALSE))
+    return true;
+  GstSDPMessage *message = nullptr;
+  if (gst_sdp_message_new_from_text (sdp.c_str (), &message) != GST_SDP_OK || !message)
+    return true;  /* describe_from_sdp () says what is wrong with it */
+  g_signal_emit (self_, rtspsrc_signals[SIGNAL_ON_SDP], 0, message);
+  GCharPtr text (gst_sdp_message_as_text (message));
+  gst_sdp_message_free (message);
+  if (text)
+    sdp = text.get ();
+  return !stopping ();
+}
+
+/* rtspsrc's select-stream: the streams the application leaves out get no
+ * SETUP, no pair and no pad. False (with the error posted) if none is left,
+ * or if it stopped the element. */
+bool PullSession::selected_by_application (RtspDescription &description)
+{
+  if (!g_signal_has_handler_pending (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, FALSE))
+    return true;
+  std::vector<RtspStream> kept;
+  for (guint i = 0; i < description.streams.size (); i++) {
+    gboolean take = TRUE;
+    g_signal_emit (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, i,
+        description.streams[i].description.caps.get (), &take);
+    if (take)
+      kept.push_back (std::move (description.streams[i]));
+    else
+      GST_INFO_OBJECT (self_, "stream %u left out by select-stream", i);
+  }
+  if (stopping ())
+    return false;
+  if (kept.empty ()) {
+    fail ("select-stream left none of the " + std::to_string (description.streams.size ()) +
+        " stream(s) of " + without_credentials (location_) + ": nothing to play", true);
+    return false;
+  }
+  description.streams = std::move (kept);
+  return true;
 }
 
 void PullSession::on_describe (GstRTSPMessage *response, GstRTSPStatusCode code)
@@ -413,10 +585,14 @@ void PullSession::on_describe (GstRTSPMessage *response, GstRTSPStatusCode code)
   if (base.empty ())
     base = request_uri ();
   std::string why;
+  std::string sdp (reinterpret_cast<const char *> (body), body ? size : 0);
+  if (!edited_by_application (sdp))
+    return;  /* its on-sdp handler stopped the element */
   RtspDescription description;
-  if (!describe_from_sdp (std::string (reinterpret_cast<const char *> (body), body ? size : 0), base,
-          description, why))
+  if (!describe_from_sdp (sdp, base, description, why))
     return fail ("the camera at " + without_credentials (location_) + " answered DESCRIBE, but " + why);
+  if (!selected_by_application (description))
+    return;
   if (!description.skipped.empty ())
     GST_INFO_OBJECT (self_, "left out of %s: %s", without_credentials (location_).c_str (),
         description.skipped.c_str ());
@@ -459,6 +635,8 @@ void PullSession::setup (size_t index)
       [this, index] (GstRTSPMessage *response, GstRTSPStatusCode code) {
         if (code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT && !tcp_ && tcp_allowed_)
           return switch_to_tcp ("the camera refused UDP (461 Unsupported transport)", "");
+        if (code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT && tcp_ && udp_allowed_ && udp_tried_)
+          return back_to_udp ();
         if (code != GST_RTSP_STS_OK)
           return fail (refusal (GST_RTSP_SETUP, response, code));
         on_setup (index, response);
@@ -540,14 +718,20 @@ bool PullSession::bind_and_build (Allocation &allocation, std::string &reason)
   }
   allocation = Allocation ();
   Built built;
-  if (!build_streams (self_, run_, std::move (plans), {s_.latency, s_.drop_on_latency, s_.do_lost},
-          s_.receive_path, built, reason))
+  if (!build_streams (self_, run_, std::move (plans), jitter_settings (s_), s_.receive_path, built, reason))
     return false;
-  /* Attaching runs application code (pad-added, the children's messages),
-   * which may stop the element: as a call-out, taking itself back then. */
+  /* rtspsrc's GstRTSPSrcTimeout, when an SSRC times out in its session. */
+  g_signal_connect_data (built.rtpbin.get (), "on-timeout", G_CALLBACK (on_ssrc_timeout),
+      new TimeoutTarget {self_, &run_.task},
+      [] (gpointer data, GClosure *) noexcept { delete static_cast<TimeoutTarget *> (data); },
+      GConnectFlags (0));
+  /* Attaching runs application code (pad-added, the children's messages;
+   * rtspsrc's new-manager first), which may stop the element: as a
+   * call-out, taking itself back then. */
   bool attached = false;
   run_.task.call_out_now ([&] {
-    attached = attach_streams (self_, built, [this] { return stopping (); }, reason);
+    g_signal_emit (self_, rtspsrc_signals[SIGNAL_NEW_MANAGER], 0, built.rtpbin.get ());
+    attached = !stopping () && attach_streams (self_, built, [this] { return stopping (); }, reason);
   });
   if (!attached)
     return false;
@@ -581,10 +765,12 @@ void PullSession::ready ()
       gate.set_fixed_report_to (cameras_[i].report_to);
     }
   }
-  /* RTCP waits for the PLAY reply (see play ()): only the RTP hello now. */
-  for (size_t i = 0; i < built.size () && !tcp_; i++) {
+  /* RTCP waits for the PLAY reply (see play ()): only the RTP hello now
+   * (nat-method=dummy, rtspsrc's default). */
+  for (size_t i = 0; i < built.size (); i++) {
     built[i]->path->hold_reports (true);
-    send_hello (built[i]->path->sockets ().rtp.get (), cameras_[i].host, cameras_[i].ports.rtp);
+    if (!tcp_ && s_.rtspsrc.nat_method != 0)
+      send_hello (built[i]->path->sockets ().rtp.get (), cameras_[i].host, cameras_[i].ports.rtp);
   }
   set_up_ = true;
   schedule_keep_alive ();
@@ -634,11 +820,12 @@ void PullSession::play ()
          * already waiting there stops that reader for the whole session (the
          * camera then never sees a receiver report). */
         auto built = streams_of (self_);
-        for (size_t i = 0; i < built.size () && i < cameras_.size () && !tcp_; i++) {
+        for (size_t i = 0; i < built.size () && i < cameras_.size (); i++) {
           const BoundStream &sockets = built[i]->path->sockets ();
-          send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras_[i].host,
-              cameras_[i].ports.rtcp);
-          built[i]->path->hold_reports (false);
+          if (!tcp_ && s_.rtspsrc.do_rtcp && s_.rtspsrc.nat_method != 0)
+            send_hello (sockets.rtcp ? sockets.rtcp.get () : sockets.rtp.get (), cameras_[i].host,
+                cameras_[i].ports.rtcp);
+          built[i]->path->hold_reports (!s_.rtspsrc.do_rtcp);  /* do-rtcp=false: never */
         }
         streaming_ = true;
         established_ = true;
@@ -687,6 +874,7 @@ bool PullSession::check_udp_delivers ()
   }
   char seconds[32];
   g_snprintf (seconds, sizeof (seconds), "%.1f", s_.udp_fallback () / 1e6);
+  udp_tried_ = true;
   switch_to_tcp ("no UDP packet came", "no UDP packet on " + ports + " in " + seconds + " s (timeout): a "
       "firewall or NAT drops the range");
   return false;
@@ -708,6 +896,26 @@ void PullSession::switch_to_tcp (const std::string &why, const std::string &seen
   run_.task.call_out_now ([this] { teardown_streams (self_); });
   allocation_ = Allocation ();
   tcp_ = true;
+  run_.task.post ([this] { sweep (); });
+  if (!stopping ())
+    connect ();
+}
+
+/* TCP after UDP delivered nothing, and the camera refuses TCP: it offers
+ * UDP only, which was just slow to come (a loaded camera or host). UDP
+ * again, for good: no more TCP for this camera until the next start. */
+void PullSession::back_to_udp ()
+{
+  const std::string text = "the camera at " + without_credentials (location_) + " refused TCP (461 "
+      "Unsupported transport) after UDP was slow: back to UDP, and no TCP for it until the next start";
+  post_warning (self_, text, GST_RESOURCE_ERROR_READ);
+  post_element_message (self_, gst_structure_new ("hostnetrtp-rtsp-transport",
+      "location", G_TYPE_STRING, without_credentials (location_).c_str (), "transport", G_TYPE_STRING, "udp",
+      "reason", G_TYPE_STRING, "the camera refused TCP (461 Unsupported transport)", nullptr));
+  end_session ();
+  run_.task.call_out_now ([this] { teardown_streams (self_); });
+  tcp_ = false;
+  tcp_allowed_ = false;
   run_.task.post ([this] { sweep (); });
   if (!stopping ())
     connect ();
@@ -766,6 +974,8 @@ bool PullSession::check_silence ()
 void PullSession::schedule_keep_alive ()
 {
   cancel (keep_alive_timer_);
+  if (!s_.rtspsrc.do_rtsp_keep_alive)
+    return;  /* rtspsrc's do-rtsp-keep-alive=false: RTCP alone keeps it */
   const gint64 due = last_request_us_ + gint64 (session_timeout_s_) * G_USEC_PER_SEC / 2 -
       g_get_monotonic_time ();
   keep_alive_timer_ = run_.task.after (std::max<gint64> (due, 0), [this] {
@@ -802,12 +1012,14 @@ void PullSession::keep_alive ()
       });
 }
 
-void PullSession::request (GstRTSPMethod method, const std::string &uri, Headers headers, Then then)
+void PullSession::request (GstRTSPMethod method, const std::string &uri, Headers headers, Then then,
+    std::string body)
 {
   Request r;
   r.method = method;
   r.uri = uri;
   r.headers = std::move (headers);
+  r.body = std::move (body);
   r.then = std::move (then);
   if (pending_) {
     queued_.push_back (std::move (r));  /* after the answer pending_ waits for */
@@ -820,9 +1032,18 @@ void PullSession::send (Request r)
 {
   GstRTSPMessage message = {};
   gst_rtsp_message_init_request (&message, r.method, r.uri.c_str ());
-  gst_rtsp_message_add_header (&message, GST_RTSP_HDR_USER_AGENT, kUserAgent);
   for (const auto &[field, value] : r.headers)
     gst_rtsp_message_add_header (&message, field, value.c_str ());
+  if (!r.body.empty ())
+    gst_rtsp_message_set_body (&message, reinterpret_cast<const guint8 *> (r.body.data ()), r.body.size ());
+  if (!prepare (&message, r.method)) {
+    gst_rtsp_message_unset (&message);
+    if (stopping ())
+      return;
+    return fail (where () + ": the application's before-send kept " +
+        gst_rtsp_method_as_text (r.method) + " from being sent (do-rtsp-keep-alive=false ends "
+        "keep-alive requests)");
+  }
   std::string error;
   const bool sent = connection_ && connection_->send (&message, error);
   gst_rtsp_message_unset (&message);
@@ -838,6 +1059,44 @@ void PullSession::send (Request r)
     fail (where () + " did not answer " + gst_rtsp_method_as_text (method) + ": " +
         GCharPtr (gst_rtsp_strresult (GST_RTSP_ETIMEOUT)).get () + " (after tcp-timeout)");
   });
+}
+
+bool PullSession::prepare (GstRTSPMessage *message, GstRTSPMethod method)
+{
+  const RtspsrcSettings &r = s_.rtspsrc;
+  const std::string agent = r.user_agent_sent ();
+  if (!agent.empty ())
+    gst_rtsp_message_add_header (message, GST_RTSP_HDR_USER_AGENT, agent.c_str ());
+  if (method == GST_RTSP_SETUP && r.rtp_blocksize > 0)
+    gst_rtsp_message_add_header (message, GST_RTSP_HDR_BLOCKSIZE, std::to_string (r.rtp_blocksize).c_str ());
+  gboolean allowed = TRUE;
+  g_signal_emit (self_, rtspsrc_signals[SIGNAL_BEFORE_SEND], 0, message, &allowed);
+  if (allowed)
+    log_message ("sending", message);
+  return allowed;
+}
+
+/* debug=true (rtspsrc's): every message in the debug log, at INFO. */
+void PullSession::log_message (const char *direction, GstRTSPMessage *message) const
+{
+  if (!s_.rtspsrc.debug)
+    return;
+  GstRTSPMethod method = GST_RTSP_INVALID;
+  const char *uri = nullptr;
+  GstRTSPStatusCode code = GST_RTSP_STS_INVALID;
+  const char *reason = nullptr;
+  switch (gst_rtsp_message_get_type (message)) {
+    case GST_RTSP_MESSAGE_REQUEST:
+      gst_rtsp_message_parse_request (message, &method, &uri, nullptr);
+      GST_INFO_OBJECT (self_, "%s %s %s", direction, gst_rtsp_method_as_text (method), uri ? uri : "");
+      break;
+    case GST_RTSP_MESSAGE_RESPONSE:
+      gst_rtsp_message_parse_response (message, &code, &reason, nullptr);
+      GST_INFO_OBJECT (self_, "%s %d %s", direction, int (code), reason ? reason : "");
+      break;
+    default:
+      break;
+  }
 }
 
 std::string PullSession::refusal (GstRTSPMethod method, GstRTSPMessage *response,
@@ -868,8 +1127,12 @@ void PullSession::answer_camera (GstRTSPMessage *request)
   GstRTSPMessage response = {};
   gst_rtsp_message_init_response (&response,
       known ? GST_RTSP_STS_OK : GST_RTSP_STS_NOT_IMPLEMENTED, nullptr, request);
+  /* rtspsrc's handle-request: the application may answer otherwise. */
+  g_signal_emit (self_, rtspsrc_signals[SIGNAL_HANDLE_REQUEST], 0, request, &response);
+  log_message ("answering", &response);
   std::string ignored;
-  connection_->send (&response, ignored);
+  if (connection_ && !stopping ())
+    connection_->send (&response, ignored);
   gst_rtsp_message_unset (&response);
 }
 
@@ -886,6 +1149,7 @@ void PullSession::on_message (guint serial, GstRTSPMessage *message)
     }
   if (serial != serial_ || (stopping () && !closing_))
     return;
+  log_message ("received", message);
   if (type == GST_RTSP_MESSAGE_REQUEST)
     return answer_camera (message);
   if (type == GST_RTSP_MESSAGE_DATA)
@@ -924,8 +1188,21 @@ void PullSession::on_closed (guint serial, const std::string &why)
       retired (r);
       return;
     }
-  if (serial == serial_ && !stopping ())
-    fail (why);
+  if (serial != serial_ || stopping ())
+    return;
+  if (streaming_ && !tcp_ && !s_.rtspsrc.udp_reconnect) {
+    /* udp-reconnect=false (rtspsrc's): the UDP streams go on without it. */
+    GST_INFO_OBJECT (self_, "%s; udp-reconnect=false: streaming on without the RTSP connection",
+        why.c_str ());
+    cancel (keep_alive_timer_);
+    cancel (request_timer_);
+    pending_.reset ();
+    queued_.clear ();
+    retire (false);
+    run_.task.post ([this] { sweep (); });
+    return;
+  }
+  fail (why);
 }
 
 /* The connection goes; with @teardown and a session, after TEARDOWN (its
@@ -942,9 +1219,8 @@ void PullSession::retire (bool teardown)
     GstRTSPMessage message = {};
     gst_rtsp_message_init_request (&message, GST_RTSP_TEARDOWN,
         (description_.aggregate.empty () ? request_uri () : description_.aggregate).c_str ());
-    gst_rtsp_message_add_header (&message, GST_RTSP_HDR_USER_AGENT, kUserAgent);
     std::string error;
-    r.done = !connection_->send (&message, error);
+    r.done = !prepare (&message, GST_RTSP_TEARDOWN) || !connection_ || !connection_->send (&message, error);
     gst_rtsp_message_unset (&message);
     if (cseq_base_ >= 0)
       r.cseq = cseq_base_ + sent_;
@@ -1091,6 +1367,18 @@ void PullSession::exit ()
 
 bool pull_check (GstHostnetRtpSrc *self, const Settings &s)
 {
+  std::string refused = rtspsrc_refusal (s.rtspsrc);
+  std::string proxy_host;
+  guint16 proxy_port = 0;
+  if (refused.empty ())
+    parse_proxy (s.rtspsrc.proxy, proxy_host, proxy_port, refused);
+  if (!refused.empty ()) {
+    post_error (self, GST_RESOURCE_ERROR_SETTINGS, refused);
+    return false;
+  }
+  const std::string changed = rtspsrc_warning (s.rtspsrc);
+  if (!changed.empty ())
+    post_warning (self, changed);
   std::string error;
   PortRange range;
   if (!valid_rtsp_location (s.location, error) ||
@@ -1139,6 +1427,77 @@ void pull_close (Run &run)
     if (r->pull)
       r->pull->close ();
   });
+}
+
+namespace {
+
+/* An action for the session of @element's current start (on its task),
+ * or false (rtspsrc's answer) when it is not pulling. */
+gboolean parameter_action (GstElement *element, GstRTSPMethod method, Headers headers,
+    std::string body, GstPromise *promise)
+{
+  auto *self = GST_HOSTNET_RTP_SRC (element);
+  std::shared_ptr<Run> run = current_run (self);
+  if (!run || !promise)
+    return FALSE;
+  {
+    std::lock_guard<std::mutex> guard (self->priv->lock);
+    if (!self->priv->settings.pull ())
+      return FALSE;
+  }
+  GstPromise *held = gst_promise_ref (promise);
+  Run *r = run.get ();
+  run->task.post ([r, method, headers, body, held] {
+    if (r->pull)
+      r->pull->parameter (method, headers, body, held);
+    else
+      ParameterReply (held, method == GST_RTSP_GET_PARAMETER);  /* the error reply */
+    gst_promise_unref (held);
+  });
+  return TRUE;
+}
+
+Headers content_type (const gchar *type)
+{
+  return {{GST_RTSP_HDR_CONTENT_TYPE, type ? type : "text/parameters"}};
+}
+
+/* RFC 2326's parameter names: no line breaks, no colon. */
+bool valid_parameter_name (const gchar *name)
+{
+  return name && *name && !std::strpbrk (name, "\r\n:");
+}
+
+}  // namespace
+
+gboolean pull_get_parameters (GstElement *self, gchar **names, const gchar *type,
+    GstPromise *promise) noexcept
+{
+  if (!names)
+    return FALSE;
+  std::string body;
+  for (gchar **name = names; *name; name++) {
+    if (!valid_parameter_name (*name))
+      return FALSE;
+    body += std::string (*name) + ":\r\n";
+  }
+  return parameter_action (self, GST_RTSP_GET_PARAMETER, content_type (type), body, promise);
+}
+
+gboolean pull_get_parameter (GstElement *self, const gchar *name, const gchar *type,
+    GstPromise *promise) noexcept
+{
+  gchar *names[] = {const_cast<gchar *> (name), nullptr};
+  return valid_parameter_name (name) && pull_get_parameters (self, names, type, promise);
+}
+
+gboolean pull_set_parameter (GstElement *self, const gchar *name, const gchar *value,
+    const gchar *type, GstPromise *promise) noexcept
+{
+  if (!valid_parameter_name (name) || !value)
+    return FALSE;
+  return parameter_action (self, GST_RTSP_SET_PARAMETER, content_type (type),
+      std::string (name) + ": " + value + "\r\n", promise);
 }
 
 }  // namespace hostnetrtp

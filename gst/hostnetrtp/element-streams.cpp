@@ -404,8 +404,7 @@ bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> pl
   built.rtpbin = share_object (GST_ELEMENT (gst_object_ref (rtpbin)));
   gst_bin_add (GST_BIN (built.bin.get ()), rtpbin);
   /* autoremove: an SSRC that timed out or said BYE goes with its elements. */
-  g_object_set (rtpbin, "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
-      "do-lost", jitter.do_lost, "autoremove", TRUE, nullptr);
+  g_object_set (rtpbin, "autoremove", TRUE, nullptr);
 
   ControlTask *task = &run.task;
   for (guint i = 0; i < plans.size (); i++) {
@@ -438,7 +437,19 @@ bool build_streams (GstHostnetRtpSrc *self, Run &run, std::vector<StreamPlan> pl
   for (auto &stream : built.streams)
     if (!build_stream (self, GST_BIN (built.bin.get ()), rtpbin, *stream, group_id, receive_path, error))
       return false;
+  std::string missing;
+  apply_jitter (rtpbin, jitter, guint (built.streams.size ()), missing);
+  if (!missing.empty ())
+    task->call_out ([self, missing] { post_warning (self, missing); });
   return true;
+}
+
+void apply_jitter (GstElement *rtpbin, const JitterSettings &jitter, guint n_sessions,
+    std::string &missing)
+{
+  g_object_set (rtpbin, "latency", jitter.latency, "drop-on-latency", jitter.drop_on_latency,
+      "do-lost", jitter.do_lost, nullptr);
+  rtspsrc_apply_to_rtpbin (rtpbin, jitter.rtspsrc, n_sessions, missing);
 }
 
 /* Takes @built out of the element again, if it went in (a stop came while

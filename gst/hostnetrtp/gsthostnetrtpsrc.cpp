@@ -117,6 +117,7 @@ enum {
   PROP_RTP_PORT,
   PROP_RTCP_PORT,
   PROP_STATS,
+  PROP_UDP_BUFFER_SIZE,  /* rtspsrc's name for buffer-size */
   N_PROPS
 };
 GParamSpec *properties[N_PROPS];
@@ -295,9 +296,13 @@ bool start_push (GstHostnetRtpSrc *self, const Settings &s, Run &run)
   }
   std::string error;
   Built built;
-  if (!build_streams (self, run, std::move (streams), {s.latency, s.drop_on_latency, s.do_lost},
-          s.receive_path, built, error) ||
-      !attach_streams (self, built, [] { return false; }, error)) {
+  if (!build_streams (self, run, std::move (streams), jitter_settings (s), s.receive_path, built, error)) {
+    post_error (self, GST_RESOURCE_ERROR_FAILED, error);
+    return false;
+  }
+  /* rtspsrc's new-manager: rtpbin, before anything flows through it. */
+  g_signal_emit (self, rtspsrc_signals[SIGNAL_NEW_MANAGER], 0, built.rtpbin.get ());
+  if (!attach_streams (self, built, [] { return false; }, error)) {
     post_error (self, GST_RESOURCE_ERROR_FAILED, error);
     return false;
   }
@@ -493,6 +498,9 @@ store_live (GstHostnetRtpSrc *self, guint prop_id, const GValue *value, std::str
       s.silence_timeout = g_value_get_uint64 (value);
       s.silence_timeout_set = true;
       break;
+    default:  /* rtspsrc's rtpbin ones */
+      rtspsrc_set_property (s.rtspsrc, prop_id - N_PROPS, value);
+      break;
   }
   return true;
 }
@@ -584,8 +592,12 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_RECONNECT_ATTEMPTS: s.reconnect_attempts = g_value_get_int (value); break;
     case PROP_RECONNECT_INTERVAL: s.reconnect_interval = g_value_get_uint (value); break;
     case PROP_RECONNECT_SILENCE: s.reconnect_silence = g_value_get_uint (value); break;
+    case PROP_UDP_BUFFER_SIZE: s.buffer_size = g_value_get_int (value); break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id >= N_PROPS)
+        rtspsrc_set_property (s.rtspsrc, prop_id - N_PROPS, value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
@@ -656,8 +668,12 @@ gst_hostnet_rtp_src_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_RECONNECT_ATTEMPTS: g_value_set_int (value, s.reconnect_attempts); break;
     case PROP_RECONNECT_INTERVAL: g_value_set_uint (value, s.reconnect_interval); break;
     case PROP_RECONNECT_SILENCE: g_value_set_uint (value, s.reconnect_silence); break;
+    case PROP_UDP_BUFFER_SIZE: g_value_set_int (value, s.buffer_size); break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id >= N_PROPS)
+        rtspsrc_get_property (s.rtspsrc, prop_id - N_PROPS, value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
 }
@@ -1065,7 +1081,18 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
       "packets-lost, duplicates, jitter, bitrate, rtcp-packets-received, reports-sent, "
       "sender-changes, dropped-not-allowed, dropped-malformed, dropped-foreign, "
       "dropped-out-of-sequence, dropped-kernel", GST_TYPE_STRUCTURE, ro);
+  /**
+   * GstHostnetRtpSrc:udp-buffer-size:
+   *
+   * rtspsrc's name for buffer-size (the same setting; its default here).
+   */
+  properties[PROP_UDP_BUFFER_SIZE] = g_param_spec_int ("udp-buffer-size", "UDP buffer size",
+      "rtspsrc's name for buffer-size: the same setting, with its default", 0, G_MAXINT,
+      kDefaultBufferSize, at_start);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
+  /* rtspsrc's own, after ours (docs/migration.md). */
+  rtspsrc_install_properties (gobject_class, N_PROPS);
+  rtspsrc_install_signals (gobject_class);
 
   gst_element_class_add_static_pad_template_with_gtype (element_class, &src_template,
       GST_TYPE_HOSTNET_RTP_SRC_PAD);

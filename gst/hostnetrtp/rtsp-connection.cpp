@@ -58,6 +58,7 @@ struct RtspConnection::Attempt {
   std::string diagnosis;
   /* What GIO found wrong with an rtsps:// camera's certificate, if it was refused. */
   std::atomic<guint> certificate_errors {0};
+  std::function<bool (GTlsConnection *, GTlsCertificate *, GTlsCertificateFlags)> accept;
 };
 
 namespace {
@@ -178,15 +179,23 @@ void RtspConnection::connect (const std::string &location, const std::string &us
       gst_rtsp_connection_set_tls_database (connection_, tls.database);
     if (tls.interaction)
       gst_rtsp_connection_set_tls_interaction (connection_, tls.interaction);
-    /* Called only once a certificate failed the checks: what was wrong
-     * goes into the error. It holds the attempt as long as the connection. */
+    /* Called only once a certificate failed the checks: the application
+     * may take it; else what was wrong goes into the error. It holds the
+     * attempt as long as the connection. */
+    attempt->accept = tls.accept;
     gst_rtsp_connection_set_accept_certificate_func (connection_,
-        [] (GTlsConnection *, GTlsCertificate *, GTlsCertificateFlags errors, gpointer data) noexcept -> gboolean {
-          (*static_cast<std::shared_ptr<Attempt> *> (data))->certificate_errors = errors;
+        [] (GTlsConnection *conn, GTlsCertificate *certificate, GTlsCertificateFlags errors,
+            gpointer data) noexcept -> gboolean {
+          Attempt &a = **static_cast<std::shared_ptr<Attempt> *> (data);
+          if (a.accept && a.accept (conn, certificate, errors))
+            return TRUE;
+          a.certificate_errors = errors;
           return FALSE;
         }, new std::shared_ptr<Attempt> (attempt),
         [] (gpointer data) noexcept { delete static_cast<std::shared_ptr<Attempt> *> (data); });
   }
+  if (!proxy_host_.empty ())
+    gst_rtsp_connection_set_proxy (connection_, proxy_host_.c_str (), proxy_port_);
   GstRTSPConnection *connection = connection_;
   GCancellable *cancellable = cancellable_;
   ControlTask *task = &task_;

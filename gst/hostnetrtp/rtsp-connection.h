@@ -46,7 +46,12 @@ class RtspConnection {
     GTlsCertificateFlags validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
     GTlsDatabase *database = nullptr;        /* borrowed; null: the system's */
     GTlsInteraction *interaction = nullptr;  /* borrowed */
+    /* Asked about a certificate that failed the checks (rtspsrc's
+     * accept-certificate), on the connecting thread: true takes it. */
+    std::function<bool (GTlsConnection *, GTlsCertificate *, GTlsCertificateFlags)> accept;
   };
+  /* Before connect (): through the HTTP proxy at @host:@port (rtspsrc's proxy). */
+  void set_proxy (const std::string &host, guint16 port) { proxy_host_ = host; proxy_port_ = port; }
 
   /* Connects to @location (rtsp://, rtsps://: over TLS) within
    * @timeout_us; @user and @password (if not empty) answer a 401's
@@ -87,6 +92,8 @@ class RtspConnection {
   ControlTask &task_;
   Handlers handlers_;
   std::string location_, user_, password_;
+  std::string proxy_host_;
+  guint16 proxy_port_ = 0;
   GstRTSPUrl *url_ = nullptr;
   GstRTSPConnection *connection_ = nullptr;
   GstRTSPWatch *watch_ = nullptr;

@@ -257,6 +257,10 @@ void StreamPath::warn_limited (const std::string &text)
 
 void StreamPath::send_report (GstBuffer *buffer) noexcept
 {
+  if (reports_held_) {
+    GST_LOG ("stream %u: no receiver report sent: held (no PLAY answer yet, or do-rtcp=false)", index_);
+    return;
+  }
   if (hooks_.report_out) {  /* RTSP over TCP: interleaved, to the camera's session */
     GstMapInfo map;
     if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
@@ -264,10 +268,6 @@ void StreamPath::send_report (GstBuffer *buffer) noexcept
     hooks_.report_out (map.data, map.size);
     gst_buffer_unmap (buffer, &map);
     reports_sent_++;
-    return;
-  }
-  if (reports_held_) {
-    GST_LOG ("stream %u: no receiver report sent: the camera has not answered PLAY", index_);
     return;
   }
   std::string why;

@@ -75,7 +75,8 @@ class StreamPath {
   const BoundStream &sockets () const { return sockets_; }
   guint index () const { return index_; }
   guint64 reports_sent () const;
-  /* Pull mode: no report leaves until the camera answered PLAY. */
+  /* Pull mode: no report leaves until the camera answered PLAY, nor ever
+   * with do-rtcp=false. */
   void hold_reports (bool hold) { reports_held_ = hold; }
 
  private:

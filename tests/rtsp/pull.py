@@ -7,11 +7,8 @@ started again on its port (the same pads carry on), an unreachable camera, a
 wrong path, and a camera that never answers (the state change returns at once,
 the error comes within tcp-timeout). Ends "N passed, N failed"."""
 import os
-import re
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,41 +22,9 @@ from gi.repository import Gst  # noqa: E402
 Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from testlib import Checks, run_tests, Process  # noqa: E402
-from rtsplib import Receiver, transport_message, udp_ports_held  # noqa: E402
+from testlib import Checks, run_tests  # noqa: E402
+from rtsplib import Camera, Receiver, certificate, transport_message, udp_ports_held  # noqa: E402
 check = Checks()
-
-
-class Camera(Process):
-    """rtsp-camera.py as a process (testlib.Process: its output lines in a
-    queue and a log), answering the commands it reads on stdin."""
-
-    def __init__(self, *args, port=0):
-        super().__init__(["/usr/bin/python3", os.path.join(HERE, "..", "..", "examples", "rtsp-camera.py"),
-                          "--port", str(port), *args])
-        line = self.wait_for("^ready port=", 20)
-        if not line:
-            raise RuntimeError("the camera did not start: " + "\n".join(self.log))
-        self.port = int(line.split("=")[1])
-
-    def ask(self, command):
-        """What the camera answers to a command (rtsp-camera.py), without the command's name."""
-        self.proc.stdin.write(command + "\n")
-        self.proc.stdin.flush()
-        line = self.wait_for("^" + re.escape(command) + " ", 5)
-        return line.split(" ", 1)[1] if line else ""
-
-    def sessions(self):
-        answer = self.ask("sessions")
-        return int(answer) if answer else -1
-
-    def url(self, user=None, password=None):
-        auth = f"{user}:{password}@" if user else ""
-        return f"rtsp://{auth}127.0.0.1:{self.port}/cam"
-
-    def stop(self):
-        """Killed: no TEARDOWN, no goodbye (the tests that restart it rely on that)."""
-        super().stop(signal.SIGKILL)
 
 
 def client_ports(camera):
@@ -414,18 +379,6 @@ def test_camera_refusing_udp():
     check("the pair bound for UDP was released", not held, f"UDP ports held: {sorted(held)}")
     r.stop()
     camera.stop()
-
-
-def certificate(work, name, subject_alt):
-    """A self-signed certificate (and its key) for @subject_alt, made here."""
-    key, cert = os.path.join(work, name + ".key"), os.path.join(work, name + ".crt")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "2", "-subj", "/CN=hostnetrtp test camera", "-addext",
-                    f"subjectAltName={subject_alt}"], check=True, capture_output=True)
-    both = os.path.join(work, name + ".pem")
-    with open(both, "w") as f:
-        f.write(open(cert).read() + open(key).read())
-    return cert, both
 
 
 def test_tls():

@@ -10,7 +10,6 @@ and where the quirk decides where reports go, they reach the camera. Ends
 "N passed, N failed"."""
 import os
 import sys
-import time
 
 import gi
 
@@ -21,19 +20,9 @@ Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 from testlib import Checks, run_tests  # noqa: E402
-from rtsplib import Receiver  # noqa: E402
+from rtsplib import Receiver, wait_until  # noqa: E402
 from scripted_camera import ScriptedCamera, free_udp_pair, udp_socket  # noqa: E402
 check = Checks()
-
-
-def wait_until(condition, timeout=15):
-    """Polls @condition every 50 ms until it holds (True) or @timeout passes (False)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def stream_stats(r):
@@ -231,6 +220,24 @@ def test_fallback_with_one_connection_at_a_time():
     camera.close()
 
 
+def test_udp_only_camera_slow_to_start():
+    """A camera offering UDP only whose first session sends nothing for
+    timeout: TCP is refused (461), and the session goes back to UDP for good."""
+    camera = ScriptedCamera(tcp=False, drop_udp=1)
+    r = Receiver(camera.url(), extra="timeout=1000000")
+    r.play()
+    check("UDP slow, TCP refused: decoded over UDP again", r.wait_frames(20, timeout=20),
+          f"{r.frames}, camera saw {camera.methods()}")
+    setups = [h.get("transport", "") for _, _, _, h in camera.requests_of("SETUP")]
+    check("... set up over UDP, then TCP (refused), then UDP, and never TCP again",
+          len(setups) == 3 and "client_port=" in setups[0] and "interleaved=" in setups[1] and
+          "client_port=" in setups[2], f"{setups}")
+    check("... told in a warning",
+          any("refused TCP" in w for w in r.warnings), f"{r.warnings}")
+    r.stop()
+    camera.close()
+
+
 def test_tcp_other_channels():
     camera = ScriptedCamera(channels=(6, 7))
     r = Receiver(camera.url(), extra="protocols=tcp")
@@ -243,7 +250,7 @@ def test_tcp_other_channels():
 
 
 TESTS = (test_server_port_zero_one, test_server_port_omitted, test_ports_other_than_announced,
-         test_rtcp_from_another_port, test_source_other_than_the_connection, test_no_sprop_parameter_sets,
+         test_rtcp_from_another_port, test_udp_only_camera_slow_to_start, test_source_other_than_the_connection, test_no_sprop_parameter_sets,
          test_session_timeout, test_keep_alive_methods, test_pause, test_control_urls,
          test_fallback_with_one_connection_at_a_time, test_tcp_other_channels)
 run_tests(TESTS, check, "camera quirks")

@@ -1,8 +1,12 @@
 """What the RTSP tests share: the receiver under test (hostnetrtpsrc
-location=... decoding H264 in this process, its messages kept) and the UDP
-ports this process holds, read from the kernel."""
+location=... decoding H264 in this process, its messages kept), the UDP
+ports this process holds (read from the kernel), the gst-rtsp-server
+camera as a process, and a self-signed certificate."""
 import os
 import queue
+import re
+import signal
+import subprocess
 import sys
 import time
 
@@ -13,7 +17,8 @@ from gi.repository import Gst  # noqa: E402
 
 Gst.init(None)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import free_range  # noqa: E402
+from testlib import Process, free_range  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Receiver:
@@ -75,6 +80,16 @@ class Receiver:
         self.pipeline.set_state(Gst.State.NULL)
 
 
+def wait_until(condition, timeout=15):
+    """Polls @condition every 50 ms until it holds (True) or @timeout passes (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def udp_ports_held():
     """The local ports of the UDP sockets this process holds (the kernel's view)."""
     inodes = set()
@@ -97,3 +112,47 @@ def udp_ports_held():
 def transport_message(r, timeout=15):
     m = r.message(Gst.MessageType.ELEMENT, "hostnetrtp-rtsp-transport", timeout)
     return m.get_structure() if m else None
+
+
+class Camera(Process):
+    """rtsp-camera.py as a process (testlib.Process: its output lines in a
+    queue and a log), answering the commands it reads on stdin."""
+
+    def __init__(self, *args, port=0):
+        super().__init__(["/usr/bin/python3", os.path.join(HERE, "..", "..", "examples", "rtsp-camera.py"),
+                          "--port", str(port), *args])
+        line = self.wait_for("^ready port=", 20)
+        if not line:
+            raise RuntimeError("the camera did not start: " + "\n".join(self.log))
+        self.port = int(line.split("=")[1])
+
+    def ask(self, command):
+        """What the camera answers to a command (rtsp-camera.py), without the command's name."""
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        line = self.wait_for("^" + re.escape(command) + " ", 5)
+        return line.split(" ", 1)[1] if line else ""
+
+    def sessions(self):
+        answer = self.ask("sessions")
+        return int(answer) if answer else -1
+
+    def url(self, user=None, password=None):
+        auth = f"{user}:{password}@" if user else ""
+        return f"rtsp://{auth}127.0.0.1:{self.port}/cam"
+
+    def stop(self):
+        """Killed: no TEARDOWN, no goodbye (the tests that restart it rely on that)."""
+        super().stop(signal.SIGKILL)
+
+
+def certificate(work, name, subject_alt):
+    """A self-signed certificate (and its key) for @subject_alt, made here."""
+    key, cert = os.path.join(work, name + ".key"), os.path.join(work, name + ".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=hostnetrtp test camera", "-addext",
+                    f"subjectAltName={subject_alt}"], check=True, capture_output=True)
+    both = os.path.join(work, name + ".pem")
+    with open(both, "w") as f:
+        f.write(open(cert).read() + open(key).read())
+    return cert, both

@@ -66,7 +66,8 @@ class ScriptedCamera:
     status         {method: status code} answered instead of 200 (e.g. {"PAUSE": 501})
     tcp, udp       transports it accepts (SETUP of the other: 461)
     channels       interleaved channels it answers over TCP (None: those asked)
-    drop_udp       its UDP never arrives (as behind a firewall): nothing is sent over UDP
+    drop_udp       its UDP never arrives (as behind a firewall): nothing is sent over UDP;
+                   a number: not in its first that many UDP sessions (a slow start)
     """
 
     def __init__(self, sprop=True, control="relative", content_base=True,
@@ -81,6 +82,7 @@ class ScriptedCamera:
         self.tcp, self.udp, self.channels, self.ssrc = tcp, udp, channels, ssrc
         self.drop_udp = drop_udp
         self.connections = 0        # RTSP connections accepted
+        self.udp_sessions = 0       # SETUPs answered over UDP
         if rtp_socket is None:
             rtp_socket, pair_rtcp = free_udp_pair()
             rtcp_socket = rtcp_socket or pair_rtcp
@@ -91,6 +93,7 @@ class ScriptedCamera:
         self.sent = 0               # RTP packets sent
         self.expired = False
         self.teardowns = 0
+        self.answers = []           # (status, headers) the receiver gave to ask_receiver ()
         self._target = None         # ("udp", (host, rtp), (host, rtcp)) or ("tcp", conn, rtp ch, rtcp ch)
         self._conn = None
         self._write = threading.Lock()
@@ -143,7 +146,7 @@ class ScriptedCamera:
             return
         try:
             if target[0] == "udp":
-                if self.drop_udp:
+                if self.drop_udp is True or (self.drop_udp and self.udp_sessions <= self.drop_udp):
                     return
                 (self.rtcp_socket if rtcp else self.rtp_socket).sendto(data, target[2] if rtcp else target[1])
             else:
@@ -296,6 +299,10 @@ class ScriptedCamera:
             except socket.timeout:
                 continue
             now = time.monotonic()
+            if method.startswith("RTSP/"):  # the receiver's answer to ask_receiver ()
+                with self.lock:
+                    self.answers.append((url, headers))  # url: its status code
+                continue
             with self.lock:
                 self.requests.append((now, method, url, headers))
             cseq = headers.get("cseq", "0")
@@ -337,6 +344,7 @@ class ScriptedCamera:
                     continue
                 self._answer(conn, cseq, 200, session)
                 if planned[0] == "udp":
+                    self.udp_sessions += 1
                     self._target = ("udp", planned[1][0], planned[1][1])
                 else:
                     self._target = ("tcp", conn, planned[1][0], planned[1][1])
@@ -352,6 +360,16 @@ class ScriptedCamera:
                 self._answer(conn, cseq, 200, session)
             else:
                 self._answer(conn, cseq, 501)
+
+    def ask_receiver(self, method, cseq=900):
+        """Sends a request of the camera's own (e.g. GET_PARAMETER) to the
+        receiver on its RTSP connection; its answer lands in answers."""
+        conn = self._conn
+        if conn is None:
+            return False
+        with self._write:
+            conn.sendall(f"{method} {self.url()} RTSP/1.0\r\nCSeq: {cseq}\r\n\r\n".encode())
+        return True
 
     def methods(self):
         with self.lock:
