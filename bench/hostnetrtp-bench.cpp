@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp-bench — receivers compared in one run, on loopback.
  *
  * Each receiver runs in its own process (this program with --receiver), so

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """RTSP storm: N receivers started at the same instant against one camera
 (examples/rtsp-camera.py, gst-rtsp-server) with one port-range, once with
 hostnetrtpsrc location=... and once with rtspsrc port-range=..., side by

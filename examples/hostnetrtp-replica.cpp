@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp-replica — runs one pipeline text the way a pipeline server
  * would in every replica, and reports on stdout, one line per event:
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hostnetrtp — a simulated node and its camera LAN, as network namespaces.
 # Source this file, then:
 #   topology_up PREFIX NCAMS   creates PREFIX-node (198.18.0.1/24, fd18::1/64) and

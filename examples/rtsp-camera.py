@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A simulated RTSP camera (gst-rtsp-server; UDP, TCP, rtsps://), like the Smart City
 sample's simulated cameras: for the pull-mode tests, the examples and the
 Kubernetes manifests.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Shared by the Python test programs: "ok/FAIL" checks with a summary,
 free port ranges (random, never fixed) and child processes whose output
 lines can be waited for, and the runner of a program's tests."""

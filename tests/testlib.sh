@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hostnetrtp — what every shell test shares: checks counted into the one
 # "N passed, N failed" line scripts/test reads, a bounded wait for a line
 # in a log (never a fixed sleep), and the skip (77, with the reason) when

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # allowed-senders: only these addresses or prefixes are accepted; anything
 # else is dropped before rtpbin, counted in the stats (dropped-not-allowed)
 # and named in a rate-limited warning -- never an error. Here the camera

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the launch examples: the plugin from this checkout's build if
 # there is one, a free port range, a receiver started in the background
 # whose allocation is read from its bus messages (gst-launch-1.0 -m), and

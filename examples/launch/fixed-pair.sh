@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A fixed pair: port-range=5004 (one even port) binds exactly 5004/5005 or
 # fails with an error that says who holds it -- never shares it silently as
 # udpsrc port=5004 does. For a camera that cannot be told another port.

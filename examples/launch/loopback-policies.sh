@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # loopback-policy: replicas on a host network share one loopback, so the
 # element never binds it by accident.
 #   rewrite (default)  address=127.0.0.1 binds the wildcard instead, with a warning

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Multicast: address=<group> joins the group on a fixed port (port-range's
 # first port), shared by every receiver: two receivers here, and each gets
 # every packet of the camera's 100 frames. multicast-iface names the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # One H264 stream: the element picks a free even/odd pair inside the range,
 # says which (the hostnetrtp-allocation message, rtp-port/rtcp-port), and a
 # camera sent there is decoded. Run it twice at once: two pairs, no clash.

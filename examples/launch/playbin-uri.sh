@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A hostnetrtp:// URI: playbin, uridecodebin and urisourcebin pick
 # hostnetrtpsrc for it (its own scheme; rtp:// stays rtpsrc's). The URI's
 # authority is the address and port-range, its query sets any property:

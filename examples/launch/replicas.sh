@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Replicas: the same pipeline text, with the same port-range, started three
 # times at the same instant (as a Deployment's replicas on one host network).
 # Each receiver binds its own even/odd pair inside the range, race-free and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # rtcp-mux=true: RTP and RTCP share one port per stream (RFC 5761), so a
 # stream takes one port of the range, not two; rtcp-port reads the same.
 . "$(dirname "$0")/common.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # RTSP pull: location=rtsp://... makes the element the camera's RTSP client.
 # It binds a pair per stream the camera describes (race-free, inside the
 # range) and tells the camera that pair in SETUP; only the camera's address

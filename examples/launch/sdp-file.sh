@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sdp-file: the receiver writes an SDP once it has bound its pair (and
 # removes it when it stops); a sender -- here a camera started from the
 # SDP's c= and m= lines -- sends where it says. {rtp-port}, {pid} and {pod}

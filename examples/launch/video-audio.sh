@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Video and audio from one camera: caps with two structures make two
 # streams, two pairs and two pads, src_0 (video) and src_1 (audio), linked
 # by name. The allocation message has stream-0 and stream-1 with each

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A stand-in for the pipeline server: runs one pipeline definition the way
 Video Analytics Serving v0.4 (the Smart City sample's) or DL Streamer
 Pipeline Server would, so a definition can be tried without either.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — address policy: where to bind, what to advertise.
  *
  * Replicas on one node share one loopback, and a camera outside the node can

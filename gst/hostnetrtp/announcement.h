@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — announcement: where the element listens, told to the world.
  *
  * A controller that points cameras at replicas reads this either from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the batched socket reader. See batch-reader.h. */
 #include "batch-reader.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the batched socket reader: one stream socket's datagrams,
  * read with recvmmsg as many as are waiting (up to 64; after a read that
  * found only a few, a millisecond lets the next batch gather), timestamped

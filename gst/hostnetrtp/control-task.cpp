@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — a control task. See control-task.h. */
 #include "control-task.h"
 

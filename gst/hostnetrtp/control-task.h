@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — a control task: one thread that owns everything of an
  * element but the per-packet path.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the element's control task at work: the life of one start's
  * task, live settings applied to what runs, new senders told, and what it
  * watches while the element plays: silence on a stream (timeout messages),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — what the element's own files share: its private state and
  * the functions each of them gives the others.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — pull mode: the element as the camera's RTSP client.
  *
  * With location=rtsp://..., the element's control task talks to the camera

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — rtspsrc's properties and signals. See element-rtspsrc.h. */
 #include "element-rtspsrc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — rtspsrc's own properties, signals and actions under its
  * names, so that a line or an application written for rtspsrc works with
  * the element's name changed (docs/migration.md says what each does here).

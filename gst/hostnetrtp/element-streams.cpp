@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the element's inner pipeline around its bound sockets.
  *
  * Per stream:  reader (RTP socket) -[gate]-> rtpbin recv_rtp_sink_N

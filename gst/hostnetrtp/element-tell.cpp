@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — what the element tells: errors and warnings, its element
  * messages, the notifications of its ports, and its statistics.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — GstURIHandler for hostnetrtp://, and uri/location values.
  *
  * A hostnetrtp:// URI sets the properties it names (the authority's address

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — stream descriptions. See encodings.h. */
 #include "encodings.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — stream descriptions: encoding names to complete RTP caps.
  *
  * Depayloaders want media, clock-rate and encoding-name; cameras are

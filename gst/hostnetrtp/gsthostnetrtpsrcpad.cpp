@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — src_N, the pad of one stream. See gsthostnetrtpsrcpad.h. */
 #include "gsthostnetrtpsrcpad.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — src_N, the pad of one stream.
  *
  * A ghost pad that outlives restarts of its element (gst_parse links a

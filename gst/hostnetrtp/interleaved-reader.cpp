@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the interleaved reader. See interleaved-reader.h. */
 #include "interleaved-reader.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the interleaved reader: one stream's RTP (or RTCP) when it
  * comes interleaved on the RTSP connection (RTSP over TCP) rather than on a
  * socket of its own.

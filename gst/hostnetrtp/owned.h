@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — RAII holders for GLib/GStreamer references.
  *
  * Every reference the plugin takes is held by one of these, so error paths

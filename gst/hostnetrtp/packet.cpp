@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — RTP/RTCP inspection. See packet.h. */
 #include "packet.h"
 

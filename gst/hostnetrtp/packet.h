@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — what a datagram from the network is: RTP, RTCP or junk.
  *
  * Every byte here comes from anyone who can reach the node, so the parsers

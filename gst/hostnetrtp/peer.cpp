@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — senders and allowed-senders. See peer.h. */
 #include "peer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — who sent a datagram, and who may.
  *
  * A sender's address in one comparable form (IPv4 kept as IPv4-mapped

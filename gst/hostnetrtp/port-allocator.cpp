@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — port allocation. See port-allocator.h. */
 #include "port-allocator.h"
 

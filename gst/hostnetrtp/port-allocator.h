@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — port allocation: binds RTP/RTCP sockets inside a port range.
  *
  * Pure GIO, no GStreamer elements. The bind *is* the reservation: a pair is

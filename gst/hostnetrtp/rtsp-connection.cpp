@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — one RTSP connection to a camera. See rtsp-connection.h. */
 #include "rtsp-connection.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — one RTSP connection to a camera (pull mode), for the
  * element's control task: GStreamer's GstRTSPConnection and GstRTSPWatch,
  * no elements. It never blocks the task: the connection (name lookup, TCP,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — what is said to and by an RTSP camera. See rtsp-messages.h. */
 #include "rtsp-messages.h"
 

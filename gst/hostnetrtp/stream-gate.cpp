@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — one stream's gate. See stream-gate.h. */
 #include "stream-gate.h"
 

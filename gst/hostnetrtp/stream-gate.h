@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — one stream's gate: which datagrams reach rtpbin, and where
  * receiver reports go.
  *

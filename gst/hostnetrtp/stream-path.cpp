@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — one stream's datagrams. See stream-path.h. */
 #include "stream-path.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — one stream's datagrams between its sockets and rtpbin.
  *
  *   RTP socket reader  --[gate]--> rtpbin recv_rtp_sink   (rtcp-mux: RTCP split

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — silence on a stream. See stream-watch.h. */
 #include "stream-watch.h"
 

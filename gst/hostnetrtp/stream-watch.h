@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — silence on a stream, told as events.
  *
  * Decides from each stream's last-packet time when to tell the application

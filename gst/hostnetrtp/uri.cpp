@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — parsing the element's own URI scheme (see uri.h). */
 #include "uri.h"
 

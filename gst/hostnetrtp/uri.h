@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the element's own URI scheme.
  *
  *   hostnetrtp://[address][:port-range][/][?property=value&...]

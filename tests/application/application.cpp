@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the hostile application suite: everything an application
  * may do to the element from the wrong place at the wrong time. Bus sync
  * handlers that stop the pipeline on each message the element posts, from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp tests — a scripted RTSP camera: a few lines of RTSP server of
  * the test's own, on loopback, that answers the way a script says and can
  * stall at any step of the exchange (accept the connection and never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — address policy suite: no pipeline, no traffic. */
 #include <gst/check/gstcheck.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — announcement and encodings suite: the bus message, the SDP
  * and the caps behind them. */
 #include <sstream>  /* before gstcheck.h: its fail () macro breaks <ios> */

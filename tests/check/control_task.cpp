@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the control task on its own: jobs in order, call-outs after
  * the jobs at hand, timers, and the stop's rules (joined from another
  * thread; never joined from its own thread or while it calls out, and then

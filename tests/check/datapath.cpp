@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — hostnetrtpsrc data path suite: real RTP (IPv4, IPv6,
  * dual-stack) through the element's gate, rtpbin and pads; restarts, camera
  * reboots, payload types, silence, statistics and idle streams. */

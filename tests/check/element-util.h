@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp tests — helpers for the element suites: pipelines, bus waits
  * and a real RTP/RTCP sender on loopback. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — hostnetrtpsrc element suite, allocation and announcement:
  * real sockets, random port ranges; what the element tells and refuses.
  * (The data path is in datapath.cpp.) */

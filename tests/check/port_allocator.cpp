@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — port allocator suite: real sockets, no pipeline. */
 #include <gst/check/gstcheck.h>
 

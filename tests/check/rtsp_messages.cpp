@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — rtsp_messages suite: what pull mode reads from a camera and
  * writes to it (rtsp-messages.h): locations, control URLs, the SDP of
  * DESCRIBE, the Transport of SETUP, as real cameras write them. */

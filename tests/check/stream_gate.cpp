@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the security room's suite: packet inspection, senders and
  * allowed-senders, the one-sender gate and where receiver reports go, the
  * sequence tracker and the silence watch. Pure logic: no pipeline. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp tests — helpers shared by the suites: random port ranges, real
  * sockets and descriptor counts. No fixed ports: each test takes a random
  * range below the kernel's ephemeral ports, and copes with another process

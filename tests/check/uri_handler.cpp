@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp tests — the hostnetrtp:// URI handler: what it sets, what it
  * refuses and how, the schemes it leaves alone, and real H264 decoded
  * through uridecodebin and playbin from such a URI. */

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Every shipped pipeline definition, run by the pipeline-server stand-in
 (examples/smart-city/run-pipeline.py) with the shipped request bodies, as
 two replicas at once:

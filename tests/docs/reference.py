@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The reference (docs/hostnetrtpsrc.md) against the element itself: fails
 when a property, a pad property, a message or field, or an error text is
 missing from it, or a documented default is not the element's; and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every launch example (examples/launch/*.sh) briefly: each starts its
 # own receivers and cameras on loopback, ends by itself once the receiver
 # decoded what it should (EOS), and says "ok: ..." for each thing it shows.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp fuzz target: what the network sends. The input is a series of
  * datagrams ([flags][length][bytes]...): each goes to the RTP or the RTCP
  * side of one stream gate, from one of a few senders, at a moving time; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp fuzz target: what an RTSP camera sends, which is network
  * input. The first byte picks the reader: the SDP of a DESCRIBE answer
  * (with a Content-Base), the Transport of a SETUP answer (to a UDP or a TCP

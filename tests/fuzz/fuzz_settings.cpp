@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp fuzz target: the text a user or a pipeline server gives. The
  * first byte picks the parser: port-range, allowed-senders (and its
  * normalised form parsed back), the caps list, the sdp-file pattern, a

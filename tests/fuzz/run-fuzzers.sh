@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every libFuzzer target for FUZZ_SECONDS each (default 20: the short
 # run CI does; FUZZ_SECONDS=600 for a longer one), starting from the seed
 # corpus in tests/fuzz/corpus (never written to: new inputs go to a temporary

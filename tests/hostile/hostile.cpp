@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — hostile input while a real camera streams.
  *
  * A camera (real H264 from x264enc, sent from its own sockets on 127.0.0.1

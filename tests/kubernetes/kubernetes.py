@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The shipped Kubernetes manifests, run for real with podman kube play on
 this machine as one node: examples/kubernetes/cameras.yaml (4 simulated
 RTSP cameras) and analytics.yaml (4 replicas of the Smart City definition

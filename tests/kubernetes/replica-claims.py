@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """examples/kubernetes/analytics-replica's claims, outside any container
 (real processes, a real RTSP camera, the real definition and runner): what
 the podman suite cannot make happen on cue.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every stream's ports in `gst-launch-1.0 -v` output: the src_N pads' rtp-port
 # and rtcp-port, as deep-notify lines, matching the allocation message that
 # `-m` prints. Kernel-chosen ports (no port-range). Ends "N passed, N failed".

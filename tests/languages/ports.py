@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Every stream's ports and statistics read from Python (PyGObject), the way
 an application or a pipeline server reads them: the allocation message's
 stream-N fields, each src_N pad's properties, the element's stats. Ports

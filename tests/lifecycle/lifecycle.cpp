@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostnetrtp — the element's life cycle under stress.
  *
  *  1. NULL <-> PLAYING cycles (1000 by default) while a sender blasts every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # 20 gst-launch-1.0 processes started at the same instant with one pipeline
 # text on a range of 8 pairs: 8 bind a pair each, 12 fail with an error that
 # names the range and the count, and exit by themselves. Ports, read from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The node/camera network end to end: scripts/demo's flow, short. Needs root or
 # unprivileged user namespaces; skipped (77) with a reason when neither exists.
 set -uo pipefail

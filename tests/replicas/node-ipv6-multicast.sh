@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # IPv6 and multicast on a real node/camera LAN (network namespaces made here):
 # a replica bound to the node's own IPv6 address, a dual-stack (::) replica
 # taking an IPv4 camera, and two replicas on one multicast group (IPv6 ff15::,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Replicas on one node, for real: separate gst-launch-1.0 processes started at
 # the same instant with byte-identical pipeline text. The truth is read from
 # the kernel (ss), not from the element's own report. Senders send to loopback.

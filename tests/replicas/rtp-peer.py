@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A camera stand-in for the namespace tests: sends RTP (and one RTCP SR)
 from its own sockets, then listens for the receiver's reports on its RTCP
 socket. Unicast or multicast (IPv4 or IPv6); for a group it also joins the

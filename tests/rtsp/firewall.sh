@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A camera behind a firewall that drops UDP (network namespaces made here,
 # as the demo's; the rule is in the node namespace, nothing else touched):
 # with default properties the receiver sets the session up over UDP, sees

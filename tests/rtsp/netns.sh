@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A camera on its own LAN (network namespaces made here, as the demo's): the
 # receiver on the node pulls it over RTSP; the camera is told client_port =
 # the pair the receiver bound (the kernel's view), the video decodes, and

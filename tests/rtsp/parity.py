@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A line or an application written for rtspsrc works with the element's
 name changed. rtspsrc's properties and signals, read from this GStreamer's
 registry, are checked against hostnetrtpsrc's: present with the same type

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Pull mode against a real RTSP server (examples/rtsp-camera.py, gst-rtsp-server,
 UDP only), on loopback, in this process: H264 decoded, video + audio on two
 pairs and pads, Basic and Digest authentication (and refused credentials),

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Pull mode against the quirks real cameras show (a scripted camera,
 scripted_camera.py, sending real H264 on loopback): a Transport with
 server_port=0-1 or none, RTP and RTCP from ports other than the announced

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # 24 gst-launch-1.0 processes started at the same instant with one identical
 # line, location=rtsp://<one camera> and one port-range of 24 pairs: 24
 # sessions at the camera, 24 distinct even/odd pairs (the kernel's view),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """What the RTSP tests share: the receiver under test (hostnetrtpsrc
 location=... decoding H264 in this process, its messages kept), the UDP
 ports this process holds (read from the kernel), the gst-rtsp-server

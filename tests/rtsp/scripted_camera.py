@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A small RTSP camera written here, for the quirks real cameras show that
 gst-rtsp-server never does: its answers (Transport, SDP, Session, Public,
 the status of any request) are shaped by the test, and it sends real H264

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs an ASan-instrumented test with GStreamer's registry prepared first.
 # The plugin scanner is not instrumented and cannot load the instrumented
 # plugin ("ASan runtime does not come first"), so the tests scan in-process
