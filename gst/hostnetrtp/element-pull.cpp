@@ -31,6 +31,8 @@
 #include <gio/gio.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 
@@ -119,6 +121,38 @@ std::string host_of (const std::string &location)
 
 using Headers = std::vector<std::pair<GstRTSPHeaderField, std::string>>;
 
+/* rtspsrc's accept-certificate, asked from the thread that makes the TLS
+ * connection: emitted as a call-out of the task (a handler may stop the
+ * element there), the connecting thread waiting for the answer, or for a
+ * stop (then refused). */
+bool ask_accept_certificate (GstHostnetRtpSrc *self, ControlTask &task, GTlsConnection *conn,
+    GTlsCertificate *certificate, GTlsCertificateFlags errors)
+{
+  struct Answer {
+    std::mutex lock;
+    std::condition_variable given;
+    bool done = false;
+    bool accepted = false;
+  };
+  auto answer = std::make_shared<Answer> ();
+  auto held_conn = ref_object (conn);
+  auto held_certificate = ref_object (certificate);
+  std::shared_ptr<GTlsConnection> c (held_conn.release (), [] (GTlsConnection *o) { g_object_unref (o); });
+  std::shared_ptr<GTlsCertificate> t (held_certificate.release (), [] (GTlsCertificate *o) { g_object_unref (o); });
+  task.call_out ([self, answer, c, t, errors] {
+    gboolean accepted = FALSE;
+    g_signal_emit (self, rtspsrc_signals[SIGNAL_ACCEPT_CERTIFICATE], 0, c.get (), t.get (), errors, &accepted);
+    std::lock_guard<std::mutex> guard (answer->lock);
+    answer->accepted = accepted != FALSE;
+    answer->done = true;
+    answer->given.notify_all ();
+  });
+  std::unique_lock<std::mutex> guard (answer->lock);
+  while (!answer->done && !task.stopping ())  /* a stop drops the call-out: looked at every 50 ms */
+    answer->given.wait_for (guard, std::chrono::milliseconds (50));
+  return answer->done && answer->accepted;
+}
+
 /* rtpbin's on-timeout (an SSRC timed out in its session, RTCP's rule):
  * rtspsrc's GstRTSPSrcTimeout, posted from the task. */
 struct TimeoutTarget {
@@ -135,7 +169,7 @@ void on_ssrc_timeout (GstElement *, guint session, guint ssrc, gpointer data) no
   });
 }
 
-/* rtspsrc's proxy: [http://][user:passwd@]host[:port] (port 3128 when not
+/* rtspsrc's proxy: [http://][user:passwd@]host[:port] (port 8080 when not
  * given, as there). Empty: none. */
 bool parse_proxy (const std::string &proxy, std::string &host, guint16 &port, std::string &error)
 {
@@ -149,7 +183,7 @@ bool parse_proxy (const std::string &proxy, std::string &host, guint16 &port, st
     rest = rest.substr (at + 1);  /* credentials: gstreamer-rtsp sends none to a proxy */
   const auto colon = rest.rfind (':');
   host = rest.substr (0, colon);
-  gint64 number = 3128;
+  gint64 number = 8080;  /* rtspsrc's */
   if (colon != std::string::npos) {
     char *end = nullptr;
     number = g_ascii_strtoll (rest.c_str () + colon + 1, &end, 10);
@@ -166,6 +200,8 @@ bool parse_proxy (const std::string &proxy, std::string &host, guint16 &port, st
 }
 
 }  // namespace
+
+class ParameterReply;
 
 class PullSession {
  public:
@@ -239,7 +275,8 @@ class PullSession {
  public:
   /* rtspsrc's get-parameter(s) and set-parameter actions: the answer
    * replies @promise as rtspsrc's does. */
-  void parameter (GstRTSPMethod method, Headers headers, std::string body, GstPromise *promise);
+  void parameter (GstRTSPMethod method, Headers headers, std::string body,
+      std::shared_ptr<ParameterReply> reply);
 
  private:
   void on_message (guint serial, GstRTSPMessage *message);
@@ -422,10 +459,9 @@ void PullSession::connect ()
   tls.database = s_.tls_database.get () ? s_.tls_database.get () : ca_file_database_.get ();
   tls.interaction = s_.tls_interaction.get ();
   GstHostnetRtpSrc *self = self_;
-  tls.accept = [self] (GTlsConnection *conn, GTlsCertificate *certificate, GTlsCertificateFlags errors) {
-    gboolean accepted = FALSE;  /* rtspsrc's accept-certificate */
-    g_signal_emit (self, rtspsrc_signals[SIGNAL_ACCEPT_CERTIFICATE], 0, conn, certificate, errors, &accepted);
-    return accepted != FALSE;
+  ControlTask *task = &run_.task;
+  tls.accept = [self, task] (GTlsConnection *conn, GTlsCertificate *certificate, GTlsCertificateFlags errors) {
+    return ask_accept_certificate (self, *task, conn, certificate, errors);
   };
   if (!proxy_host_.empty ())
     connection_->set_proxy (proxy_host_, proxy_port_);
@@ -459,15 +495,18 @@ void PullSession::describe ()
 }
 
 /* The promise of a get/set-parameter action: replied once, as rtspsrc
- * replies it; an answer that never comes (the session ended) replies an
- * error, so no application waits forever. */
+ * replies it; one whose answer never comes (no session, the session or
+ * the element ended first: the job or the request dropped) is expired, as
+ * rtspsrc expires its queued ones, so no application waits forever. */
 class ParameterReply {
  public:
   ParameterReply (GstPromise *promise, bool get) : promise_ (gst_promise_ref (promise)), get_ (get) {}
   ~ParameterReply ()
   {
-    if (promise_)
-      reply (GST_RTSP_ERROR, GST_RTSP_STS_INVALID, "");
+    if (!promise_)
+      return;
+    gst_promise_expire (promise_);
+    gst_promise_unref (promise_);
   }
   ParameterReply (const ParameterReply &) = delete;
   ParameterReply &operator= (const ParameterReply &) = delete;
@@ -488,11 +527,11 @@ class ParameterReply {
   const bool get_;
 };
 
-void PullSession::parameter (GstRTSPMethod method, Headers headers, std::string body, GstPromise *promise)
+void PullSession::parameter (GstRTSPMethod method, Headers headers, std::string body,
+    std::shared_ptr<ParameterReply> reply)
 {
-  auto reply = std::make_shared<ParameterReply> (promise, method == GST_RTSP_GET_PARAMETER);
   if (!set_up_ || !connection_ || stopping ())
-    return;  /* no session: the error reply */
+    return;  /* no session: expired */
   request (method, description_.aggregate, std::move (headers),
       [reply] (GstRTSPMessage *response, GstRTSPStatusCode code) {
         guint8 *data = nullptr;
@@ -514,12 +553,14 @@ bool PullSession::edited_by_application (std::string &sdp)
   GstSDPMessage *message = nullptr;
   if (gst_sdp_message_new_from_text (sdp.c_str (), &message) != GST_SDP_OK || !message)
     return true;  /* describe_from_sdp () says what is wrong with it */
-  g_signal_emit (self_, rtspsrc_signals[SIGNAL_ON_SDP], 0, message);
+  const bool asked = run_.task.call_out_now ([&] {
+    g_signal_emit (self_, rtspsrc_signals[SIGNAL_ON_SDP], 0, message);
+  });
   GCharPtr text (gst_sdp_message_as_text (message));
   gst_sdp_message_free (message);
   if (text)
     sdp = text.get ();
-  return !stopping ();
+  return asked && !stopping ();
 }
 
 /* rtspsrc's select-stream: the streams the application leaves out get no
@@ -530,16 +571,18 @@ bool PullSession::selected_by_application (RtspDescription &description)
   if (!g_signal_has_handler_pending (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, FALSE))
     return true;
   std::vector<RtspStream> kept;
-  for (guint i = 0; i < description.streams.size (); i++) {
-    gboolean take = TRUE;
-    g_signal_emit (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, i,
-        description.streams[i].description.caps.get (), &take);
-    if (take)
-      kept.push_back (std::move (description.streams[i]));
-    else
-      GST_INFO_OBJECT (self_, "stream %u left out by select-stream", i);
-  }
-  if (stopping ())
+  const bool asked = run_.task.call_out_now ([&] {
+    for (guint i = 0; i < description.streams.size (); i++) {
+      gboolean take = TRUE;
+      g_signal_emit (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, i,
+          description.streams[i].description.caps.get (), &take);
+      if (take)
+        kept.push_back (std::move (description.streams[i]));
+      else
+        GST_INFO_OBJECT (self_, "stream %u left out by select-stream", i);
+    }
+  });
+  if (!asked || stopping ())
     return false;
   if (kept.empty ()) {
     fail ("select-stream left none of the " + std::to_string (description.streams.size ()) +
@@ -1055,6 +1098,8 @@ void PullSession::send (Request r)
   const GstRTSPMethod method = r.method;
   pending_ = std::make_unique<Request> (std::move (r));
   cancel (request_timer_);
+  if (s_.tcp_timeout == 0)
+    return;  /* no limit, as rtspsrc's tcp-timeout=0 */
   request_timer_ = run_.task.after (gint64 (s_.tcp_timeout), [this, method] {
     request_timer_ = 0;
     fail (where () + " did not answer " + gst_rtsp_method_as_text (method) + ": " +
@@ -1070,8 +1115,8 @@ bool PullSession::prepare (GstRTSPMessage *message, GstRTSPMethod method)
     gst_rtsp_message_add_header (message, GST_RTSP_HDR_USER_AGENT, agent.c_str ());
   if (method == GST_RTSP_SETUP && r.rtp_blocksize > 0)
     gst_rtsp_message_add_header (message, GST_RTSP_HDR_BLOCKSIZE, std::to_string (r.rtp_blocksize).c_str ());
-  gboolean allowed = TRUE;
-  g_signal_emit (self_, rtspsrc_signals[SIGNAL_BEFORE_SEND], 0, message, &allowed);
+  gboolean allowed = TRUE;  /* stopping (its TEARDOWN): sent without asking */
+  run_.task.call_out_now ([&] { g_signal_emit (self_, rtspsrc_signals[SIGNAL_BEFORE_SEND], 0, message, &allowed); });
   if (allowed)
     log_message ("sending", message);
   return allowed;
@@ -1129,7 +1174,9 @@ void PullSession::answer_camera (GstRTSPMessage *request)
   gst_rtsp_message_init_response (&response,
       known ? GST_RTSP_STS_OK : GST_RTSP_STS_NOT_IMPLEMENTED, nullptr, request);
   /* rtspsrc's handle-request: the application may answer otherwise. */
-  g_signal_emit (self_, rtspsrc_signals[SIGNAL_HANDLE_REQUEST], 0, request, &response);
+  run_.task.call_out_now ([&] {
+    g_signal_emit (self_, rtspsrc_signals[SIGNAL_HANDLE_REQUEST], 0, request, &response);
+  });
   log_message ("answering", &response);
   std::string ignored;
   if (connection_ && !stopping ())
@@ -1192,15 +1239,12 @@ void PullSession::on_closed (guint serial, const std::string &why)
   if (serial != serial_ || stopping ())
     return;
   if (streaming_ && !tcp_ && !s_.rtspsrc.udp_reconnect) {
-    /* udp-reconnect=false (rtspsrc's): the UDP streams go on without it. */
-    GST_INFO_OBJECT (self_, "%s; udp-reconnect=false: streaming on without the RTSP connection",
-        why.c_str ());
-    cancel (keep_alive_timer_);
-    cancel (request_timer_);
-    pending_.reset ();
-    queued_.clear ();
-    retire (false);
-    run_.task.post ([this] { sweep (); });
+    /* udp-reconnect=false (rtspsrc's): the camera's close ends the streams. */
+    post_warning (self_, where () + " closed the connection (" + why + "); udp-reconnect=false: "
+        "end of stream", GST_RESOURCE_ERROR_READ);
+    end_session ();
+    closed_ = true;
+    run_.task.call_out_now ([this] { gst_element_send_event (GST_ELEMENT (self_), gst_event_new_eos ()); });
     return;
   }
   fail (why);
@@ -1446,14 +1490,12 @@ gboolean parameter_action (GstElement *element, GstRTSPMethod method, Headers he
     if (!self->priv->settings.pull ())
       return FALSE;
   }
-  GstPromise *held = gst_promise_ref (promise);
+  /* Held by the job: a job dropped by a stop expires the promise. */
+  auto reply = std::make_shared<ParameterReply> (promise, method == GST_RTSP_GET_PARAMETER);
   Run *r = run.get ();
-  run->task.post ([r, method, headers, body, held] {
+  run->task.post ([r, method, headers, body, reply] {
     if (r->pull)
-      r->pull->parameter (method, headers, body, held);
-    else
-      ParameterReply (held, method == GST_RTSP_GET_PARAMETER);  /* the error reply */
-    gst_promise_unref (held);
+      r->pull->parameter (method, headers, body, reply);
   });
   return TRUE;
 }

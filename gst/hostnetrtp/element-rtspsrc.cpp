@@ -126,12 +126,23 @@ std::string gstreamer_version ()
   return std::to_string (major) + "." + std::to_string (minor) + "." + std::to_string (micro);
 }
 
+bool running_at_least (guint wanted_minor)
+{
+  guint major, minor, micro, nano;
+  gst_version (&major, &minor, &micro, &nano);
+  return major > 1 || minor >= wanted_minor;
+}
+
 }  // namespace
 
-/* rtspsrc's: GStreamer's version as its plugins-good has it (the same). */
 std::string default_user_agent ()
 {
-  return "GStreamer/" + gstreamer_version ();
+  return running_at_least (24) ? "GStreamer/{VERSION}" : "GStreamer/" + gstreamer_version ();
+}
+
+gint default_max_rtcp_rtp_time_diff ()
+{
+  return running_at_least (26) ? -1 : 1000;
 }
 
 std::string RtspsrcSettings::user_agent_sent () const
@@ -162,12 +173,14 @@ guint rtspsrc_install_properties (GObjectClass *klass, guint first_id)
       "Max Timestamp Offset Adjustment",
       "rtspsrc's: ns per frame the offset may move (0: no limit; rtpbin's)", 0, G_MAXUINT64, 0, live);
   specs[MAX_RTCP_RTP_TIME_DIFF] = g_param_spec_int ("max-rtcp-rtp-time-diff", "Max RTCP RTP Time Diff",
-      "rtspsrc's: ms the RTP time of an SR may be ahead (-1: off; rtpbin's)", -1, G_MAXINT, 1000, live);
+      "rtspsrc's: ms the RTP time of an SR may be ahead (-1: off; rtpbin's)", -1, G_MAXINT,
+      default_max_rtcp_rtp_time_diff (), live);
   specs[ADD_REFERENCE_TIMESTAMP_META] = g_param_spec_boolean ("add-reference-timestamp-meta",
       "Add Reference Timestamp Meta",
       "rtspsrc's: add the original clock timestamp with rfc7273-sync (rtpbin's, GStreamer 1.22)", FALSE, live);
   specs[USE_PIPELINE_CLOCK] = g_param_spec_boolean ("use-pipeline-clock", "Use pipeline clock",
-      "rtspsrc's: running time for the NTP time of RTCP (deprecated there: ntp-time-source)", FALSE, live);
+      "rtspsrc's: running time for the NTP time of RTCP (deprecated there: ntp-time-source)", FALSE,
+      static_cast<GParamFlags> (live | G_PARAM_DEPRECATED));
   specs[DO_RETRANSMISSION] = g_param_spec_boolean ("do-retransmission", "Retransmission",
       "rtspsrc's: RTX (RFC 4588) with an RTP/AVPF camera; SETUP asks RTP/AVP here, as most cameras "
       "offer, so no effect (as rtspsrc with such a camera)", TRUE, live);
@@ -192,9 +205,10 @@ guint rtspsrc_install_properties (GObjectClass *klass, guint first_id)
       "rtspsrc's: retries when allocating RTP ports; no effect here: every pair of port-range is tried",
       0, G_MAXUINT16, 20, rw);
   specs[CONNECTION_SPEED] = g_param_spec_uint64 ("connection-speed", "Connection Speed",
-      "rtspsrc's: kbit/s told in a Bandwidth header (0: unknown, none sent)", 0, G_MAXUINT64 / 1000, 0, rw);
+      "rtspsrc's: kbit/s for its RealMedia and WMS extensions; no effect here", 0, G_MAXUINT64 / 1000, 0, rw);
   specs[SHORT_HEADER] = g_param_spec_boolean ("short-header", "Short Header",
-      "rtspsrc's: only the basic headers (no User-Agent, Bandwidth, Blocksize) for broken cameras", FALSE, rw);
+      "rtspsrc's: no headers of its extensions for broken cameras; there are none here (no effect)",
+      FALSE, rw);
   specs[NAT_METHOD] = g_param_spec_enum ("nat-method", "NAT Method",
       "rtspsrc's: dummy: a first packet to the camera's ports opens a NAT or firewall on the way",
       nat_method_type (), 1, rw);
@@ -204,7 +218,8 @@ guint rtspsrc_install_properties (GObjectClass *klass, guint first_id)
   specs[IS_LIVE] = g_param_spec_boolean ("is-live", "Live",
       "rtspsrc's: act as a live source; hostnetrtpsrc always does (FALSE is refused)", TRUE, rw);
   specs[DEBUG] = g_param_spec_boolean ("debug", "Debug",
-      "rtspsrc's: every RTSP request and answer in the debug log at INFO", FALSE, rw);
+      "rtspsrc's: every RTSP request and answer in the debug log at INFO", FALSE,
+      static_cast<GParamFlags> (rw | G_PARAM_DEPRECATED));
   specs[DEFAULT_RTSP_VERSION] = g_param_spec_enum ("default-rtsp-version", "The RTSP version to try first",
       "rtspsrc's: the RTSP version tried first; 1.0 is what is spoken here", GST_TYPE_RTSP_VERSION,
       GST_RTSP_VERSION_1_0, rw);
@@ -224,16 +239,17 @@ guint rtspsrc_install_properties (GObjectClass *klass, guint first_id)
   return N_PROPS;
 }
 
-bool rtspsrc_property_is_live (guint offset)
-{
-  return offset <= SDES;
-}
-
 void rtspsrc_set_property (RtspsrcSettings &s, guint offset, const GValue *value)
 {
+  s.set |= G_GUINT64_CONSTANT (1) << offset;
   switch (offset) {
     case BUFFER_MODE: s.buffer_mode = g_value_get_enum (value); break;
-    case NTP_SYNC: s.ntp_sync = g_value_get_boolean (value); break;
+    case NTP_SYNC:
+      s.ntp_sync = g_value_get_boolean (value);
+      /* rtspsrc's (and rtpbin's) rule: no offset limit with NTP sync, unless set. */
+      if (!(s.set & (G_GUINT64_CONSTANT (1) << MAX_TS_OFFSET)))
+        s.max_ts_offset = s.ntp_sync ? 0 : 3000000000;
+      break;
     case NTP_TIME_SOURCE: s.ntp_time_source = g_value_get_enum (value); break;
     case RFC7273_SYNC: s.rfc7273_sync = g_value_get_boolean (value); break;
     case MAX_TS_OFFSET: s.max_ts_offset = g_value_get_int64 (value); break;
@@ -315,21 +331,36 @@ void rtspsrc_get_property (const RtspsrcSettings &s, guint offset, GValue *value
 void rtspsrc_apply_to_rtpbin (GstElement *rtpbin, const RtspsrcSettings &s, guint n_sessions,
     std::string &missing)
 {
+  auto was_set = [&s] (Prop p) { return (s.set & (G_GUINT64_CONSTANT (1) << p)) != 0; };
   GObjectClass *klass = G_OBJECT_GET_CLASS (rtpbin);
   /* rtspsrc's auto is its own: a live camera's streams are slaved. */
-  g_object_set (rtpbin, "buffer-mode", s.buffer_mode == 3 ? 1 : s.buffer_mode, "ntp-sync", s.ntp_sync,
-      "ntp-time-source", s.ntp_time_source, "rfc7273-sync", s.rfc7273_sync,
-      "max-ts-offset", s.max_ts_offset, "max-rtcp-rtp-time-diff", s.max_rtcp_rtp_time_diff,
-      "use-pipeline-clock", s.use_pipeline_clock, nullptr);
-  if (g_object_class_find_property (klass, "max-ts-offset-adjustment"))
+  if (was_set (BUFFER_MODE))
+    g_object_set (rtpbin, "buffer-mode", s.buffer_mode == 3 ? 1 : s.buffer_mode, nullptr);
+  if (was_set (NTP_SYNC))
+    g_object_set (rtpbin, "ntp-sync", s.ntp_sync, nullptr);
+  if (was_set (NTP_TIME_SOURCE))
+    g_object_set (rtpbin, "ntp-time-source", s.ntp_time_source, nullptr);
+  if (was_set (RFC7273_SYNC))
+    g_object_set (rtpbin, "rfc7273-sync", s.rfc7273_sync, nullptr);
+  if (was_set (MAX_TS_OFFSET))
+    g_object_set (rtpbin, "max-ts-offset", s.max_ts_offset, nullptr);
+  if (was_set (MAX_RTCP_RTP_TIME_DIFF))
+    g_object_set (rtpbin, "max-rtcp-rtp-time-diff", s.max_rtcp_rtp_time_diff, nullptr);
+  if (was_set (USE_PIPELINE_CLOCK))
+    g_object_set (rtpbin, "use-pipeline-clock", s.use_pipeline_clock, nullptr);
+  if (was_set (MAX_TS_OFFSET_ADJUSTMENT) && g_object_class_find_property (klass, "max-ts-offset-adjustment"))
     g_object_set (rtpbin, "max-ts-offset-adjustment", s.max_ts_offset_adjustment, nullptr);
-  if (g_object_class_find_property (klass, "add-reference-timestamp-meta"))
-    g_object_set (rtpbin, "add-reference-timestamp-meta", s.add_reference_timestamp_meta, nullptr);
-  else if (s.add_reference_timestamp_meta)
-    missing = "add-reference-timestamp-meta needs GStreamer 1.22's rtpbin: this one has none, "
-        "the buffers go without that meta";
-  if (s.sdes)
+  if (was_set (ADD_REFERENCE_TIMESTAMP_META)) {
+    if (g_object_class_find_property (klass, "add-reference-timestamp-meta"))
+      g_object_set (rtpbin, "add-reference-timestamp-meta", s.add_reference_timestamp_meta, nullptr);
+    else if (s.add_reference_timestamp_meta)
+      missing = "add-reference-timestamp-meta needs GStreamer 1.22's rtpbin: this one has none, "
+          "the buffers go without that meta";
+  }
+  if (s.sdes && was_set (SDES))
     g_object_set (rtpbin, "sdes", s.sdes.get (), nullptr);
+  if (!was_set (PROBATION))
+    return;
   for (guint i = 0; i < n_sessions; i++) {
     GObject *session = nullptr;
     g_signal_emit_by_name (rtpbin, "get-internal-session", i, &session);
@@ -416,16 +447,16 @@ void rtspsrc_install_signals (GObjectClass *klass)
 {
   const GType type = G_TYPE_FROM_CLASS (klass);
   const GType message = GST_TYPE_RTSP_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE;
-  rtspsrc_signals[SIGNAL_HANDLE_REQUEST] = g_signal_new ("handle-request", type, G_SIGNAL_RUN_LAST, 0,
+  rtspsrc_signals[SIGNAL_HANDLE_REQUEST] = g_signal_new ("handle-request", type, GSignalFlags (0), 0,
       nullptr, nullptr, nullptr, G_TYPE_NONE, 2, message, message);
-  rtspsrc_signals[SIGNAL_ON_SDP] = g_signal_new ("on-sdp", type, G_SIGNAL_RUN_LAST, 0, nullptr, nullptr,
+  rtspsrc_signals[SIGNAL_ON_SDP] = g_signal_new ("on-sdp", type, GSignalFlags (0), 0, nullptr, nullptr,
       nullptr, G_TYPE_NONE, 1, GST_TYPE_SDP_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
   rtspsrc_signals[SIGNAL_SELECT_STREAM] = g_signal_new_class_handler ("select-stream", type,
       G_SIGNAL_RUN_LAST, G_CALLBACK (allow_stream), true_unless_false, nullptr, nullptr,
       G_TYPE_BOOLEAN, 2, G_TYPE_UINT, GST_TYPE_CAPS);
-  rtspsrc_signals[SIGNAL_NEW_MANAGER] = g_signal_new ("new-manager", type, G_SIGNAL_RUN_LAST, 0,
+  rtspsrc_signals[SIGNAL_NEW_MANAGER] = g_signal_new ("new-manager", type, GSignalFlags (0), 0,
       nullptr, nullptr, nullptr, G_TYPE_NONE, 1, GST_TYPE_ELEMENT);
-  rtspsrc_signals[SIGNAL_REQUEST_RTCP_KEY] = g_signal_new ("request-rtcp-key", type, G_SIGNAL_RUN_LAST,
+  rtspsrc_signals[SIGNAL_REQUEST_RTCP_KEY] = g_signal_new ("request-rtcp-key", type, GSignalFlags (0),
       0, nullptr, nullptr, nullptr, GST_TYPE_CAPS, 1, G_TYPE_UINT);
   rtspsrc_signals[SIGNAL_ACCEPT_CERTIFICATE] = g_signal_new ("accept-certificate", type,
       G_SIGNAL_RUN_LAST, 0, g_signal_accumulator_true_handled, nullptr, nullptr, G_TYPE_BOOLEAN, 3,

@@ -16,8 +16,11 @@
 
 namespace hostnetrtp {
 
-/* "GStreamer/<version>", rtspsrc's default user-agent. */
+/* rtspsrc's defaults that moved with GStreamer's version (the running
+ * one): its user-agent ("GStreamer/{VERSION}" from 1.24, the version
+ * written out before), and rtpbin's max-rtcp-rtp-time-diff (-1 from 1.26). */
 std::string default_user_agent ();
+gint default_max_rtcp_rtp_time_diff ();
 
 /* What an rtspsrc line set, with rtspsrc's defaults. Enums hold rtspsrc's
  * values (its buffer-mode "auto" is 3, as there). */
@@ -29,7 +32,7 @@ struct RtspsrcSettings {
   bool rfc7273_sync = false;
   gint64 max_ts_offset = 3000000000;
   guint64 max_ts_offset_adjustment = 0;
-  gint max_rtcp_rtp_time_diff = 1000;
+  gint max_rtcp_rtp_time_diff = default_max_rtcp_rtp_time_diff ();
   bool add_reference_timestamp_meta = false;
   bool use_pipeline_clock = false;
   bool do_retransmission = true;
@@ -53,6 +56,9 @@ struct RtspsrcSettings {
   gint backchannel = 0;
   bool onvif_mode = false;
   bool onvif_rate_control = true;
+  /* Which were set (a bit per property): only those reach rtpbin, whose
+   * own defaults (and rules, e.g. ntp-sync's) stay otherwise. */
+  guint64 set = 0;
 
   /* user-agent with {VERSION} filled in, as rtspsrc sends it. */
   std::string user_agent_sent () const;
@@ -60,8 +66,6 @@ struct RtspsrcSettings {
 
 /* Installs rtspsrc's properties from @first_id on; returns how many. */
 guint rtspsrc_install_properties (GObjectClass *klass, guint first_id);
-/* Whether the property @offset (from first_id) applies while playing. */
-bool rtspsrc_property_is_live (guint offset);
 void rtspsrc_set_property (RtspsrcSettings &s, guint offset, const GValue *value);
 void rtspsrc_get_property (const RtspsrcSettings &s, guint offset, GValue *value);
 

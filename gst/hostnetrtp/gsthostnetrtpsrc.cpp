@@ -1004,11 +1004,11 @@ gst_hostnet_rtp_src_class_init (GstHostnetRtpSrcClass *klass)
    * GstHostnetRtpSrc:tcp-timeout:
    *
    * Pull mode: the longest a connection or an RTSP request may take (µs, as
-   * rtspsrc's). A camera that does not answer within it is an error that
-   * names it; the state change itself never waits.
+   * rtspsrc's; 0: no limit, as there). A camera that does not answer within
+   * it is an error that names it; the state change itself never waits.
    */
   properties[PROP_TCP_TIMEOUT] = g_param_spec_uint64 ("tcp-timeout", "TCP timeout",
-      "Pull mode: the longest a connection or an RTSP request may take (us)", 1, G_MAXUINT64,
+      "Pull mode: the longest a connection or an RTSP request may take (us; 0: no limit)", 0, G_MAXINT64,
       20 * G_USEC_PER_SEC, at_start);
   /**
    * GstHostnetRtpSrc:teardown-timeout:

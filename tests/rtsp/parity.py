@@ -12,8 +12,10 @@ Ends "N passed, N failed"."""
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
+import threading
 
 import gi
 
@@ -87,7 +89,7 @@ def test_properties_match_rtspsrc():
                 wrong.append(f"{name}: missing here but its row says {verdict}")
             continue
         matches = same_type(spec, ours[name]) and same_default(spec, ours[name])
-        if matches == (verdict == "differs"):
+        if not matches and verdict != "differs":
             wrong.append(f"{name}: type/default {'match' if matches else 'differ'} "
                          f"({spec.value_type.name} {spec.default_value!r} vs "
                          f"{ours[name].value_type.name} {ours[name].default_value!r}) but the row says {verdict}")
@@ -135,6 +137,16 @@ def test_signals_match_rtspsrc():
     check("each signal and action has rtspsrc's signature", not wrong, "; ".join(wrong))
     check("rtspsrc's GstRTSPSrcTimeout message has its row", ("message", "GstRTSPSrcTimeout") in rows,
           str([k for k in rows if k[0] == "message"]))
+
+
+def settled(promise, timeout=5):
+    """The promise's result once it is no longer pending, or None after
+    @timeout (waited for on a thread of its own: wait () has no timeout)."""
+    out = []
+    waiter = threading.Thread(target=lambda: out.append(promise.wait()), daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    return out[0] if out else None
 
 
 def decodes(line, frames=20, timeout=20):
@@ -270,7 +282,7 @@ def test_parameter_actions():
     r.play()
     r.wait_frames(5)
     for action, args, name in (("get-parameter", ("position", None), "get-parameter-reply"),
-                               ("get-parameters", (["position", "scale"], "text/parameters"), "get-parameter-reply"),
+                               ("get-parameters", (["position", "scale"], "text/x-names"), "get-parameter-reply"),
                                ("set-parameter", ("volume", "3", None), "set-parameter-reply")):
         promise = Gst.Promise.new()
         issued = r.src.emit(action, *args, promise)
@@ -280,16 +292,34 @@ def test_parameter_actions():
             reply.get_value("rtsp-result") == 0 and reply.get_value("rtsp-code") == 200
         check(f"{action}: issued, answered 200 in the promise as rtspsrc's", ok, str(reply))
     gets = camera.requests_of("GET_PARAMETER")
-    check("get-parameters: the names in the body, the content type as given",
-          any(h.get("content-type") == "text/parameters" for _, _, _, h in gets), str(gets))
+    check("get-parameters: the content type as given",
+          any(h.get("content-type") == "text/x-names" for _, _, _, h in gets), str(gets))
+    check("get-parameters: the names in the body (its length)",
+          any(h.get("content-length") == str(len("position:\r\nscale:\r\n")) for _, _, _, h in gets), str(gets))
     check("set-parameter: a SET_PARAMETER reached the camera", camera.requests_of("SET_PARAMETER"),
           camera.methods())
     unused = Gst.Promise.new()
     check("get-parameter: a name with a line break is refused",
           r.src.emit("get-parameter", "a\r\nb", None, unused) is False)
     unused.interrupt()
-    r.stop()
+    overtaken = Gst.Promise.new()
+    r.src.emit("get-parameter", "position", None, overtaken)
+    r.stop()  # at once: answered before, or expired, never left waiting
+    result = settled(overtaken)
+    check("get-parameter: a promise a stop overtakes is never left waiting", result is not None, str(result))
     camera.close()
+    # A camera that takes the connection and never answers: no session.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    r = Receiver(f"rtsp://127.0.0.1:{silent.getsockname()[1]}/cam")
+    r.pipeline.set_state(Gst.State.PAUSED)
+    no_session = Gst.Promise.new()
+    r.src.emit("get-parameter", "position", None, no_session)
+    result = settled(no_session)
+    check("get-parameter: without a session the promise expires", result == Gst.PromiseResult.EXPIRED, str(result))
+    r.stop()
+    silent.close()
 
 
 def test_rtpbin_settings():
@@ -307,6 +337,9 @@ def test_rtpbin_settings():
            int(rtpbin.props.ntp_time_source), session.props.probation if session else None) if rtpbin else None
     check("rtpbin settings: buffer-mode, ntp-sync, max-rtcp-rtp-time-diff, ntp-time-source, probation",
           got == (0, True, 300, 1, 5), str(got))
+    check("ntp-sync=true: no timestamp offset limit (0), in rtpbin and read back, as rtspsrc",
+          rtpbin is not None and rtpbin.props.max_ts_offset == 0 and r.src.props.max_ts_offset == 0,
+          f"{rtpbin.props.max_ts_offset if rtpbin else None}, {r.src.props.max_ts_offset}")
     r.src.set_property("buffer-mode", 2)  # live: buffer
     check("rtpbin settings: buffer-mode changed while playing reaches rtpbin",
           wait_until(lambda: int(rtpbin.props.buffer_mode) == 2, 5), str(rtpbin.props.buffer_mode))
@@ -317,20 +350,47 @@ def test_rtpbin_settings():
 
 
 def test_do_rtcp_and_nat_method():
-    """do-rtcp=false: nothing reaches the camera's RTCP port; nat-method=none:
-    no first packet to its RTP port either. The defaults send both."""
-    for extra, reports_expected in (("", True), ("do-rtcp=false nat-method=none", False)):
+    """nat-method=dummy (the default) sends a first packet to the camera's RTP
+    port, none does not; do-rtcp=false sends its RTCP port nothing at all."""
+    for extra, hello, reports in (("", True, True), ("nat-method=none", False, True),
+                                  ("do-rtcp=false", True, False)):
         camera = ScriptedCamera()
         r = Receiver(camera.url(), extra="protocols=udp " + extra)
         r.play()
         decoded = r.wait_frames(150, timeout=30)  # 6 s of video: past the first report's interval
-        rtcp_port = camera.rtcp_socket.getsockname()[1]
-        got = camera.reports_on(rtcp_port)
-        check(f"[{extra or 'defaults'}] decodes", decoded, f"{r.frames}")
-        check(f"[{extra or 'defaults'}] reports reach the camera: {reports_expected}",
-              (got > 0) == reports_expected, f"{got} report(s)")
+        on_rtp = camera.reports_on(camera.rtp_socket.getsockname()[1])
+        on_rtcp = camera.reports_on(camera.rtcp_socket.getsockname()[1])
+        name = extra or "defaults"
+        check(f"[{name}] decodes", decoded, f"{r.frames}")
+        check(f"[{name}] a first packet to the camera's RTP port: {hello}", (on_rtp > 0) == hello, f"{on_rtp}")
+        check(f"[{name}] reports reach the camera's RTCP port: {reports}", (on_rtcp > 0) == reports, f"{on_rtcp}")
         r.stop()
         camera.close()
+
+
+def test_udp_reconnect():
+    """The camera closes the RTSP connection while UDP streams: reconnected
+    (the default), or, with udp-reconnect=false, the end of the streams (EOS)
+    as with rtspsrc."""
+    camera = ScriptedCamera()
+    r = Receiver(camera.url(), extra="protocols=udp udp-reconnect=false")
+    r.play()
+    r.wait_frames(10)
+    camera.drop_connection()
+    check("udp-reconnect=false: the camera's close is the end of stream",
+          r.message(Gst.MessageType.EOS, timeout=10) is not None, f"{r.warnings}")
+    check("udp-reconnect=false: no reconnection", camera.connections == 1, f"{camera.connections}")
+    r.stop()
+    camera.close()
+    camera = ScriptedCamera()
+    r = Receiver(camera.url(), extra="protocols=udp")
+    r.play()
+    r.wait_frames(10)
+    camera.drop_connection()
+    check("udp-reconnect (default): reconnected, and it decodes on",
+          wait_until(lambda: camera.connections == 2, 15) and r.wait_frames(20), f"{camera.connections}, {r.frames}")
+    r.stop()
+    camera.close()
 
 
 def test_refused_and_warned():
@@ -379,4 +439,5 @@ if __name__ == "__main__":
     sys.exit(run_tests([test_properties_match_rtspsrc, test_signals_match_rtspsrc, test_refused_and_warned,
                         test_rtspsrc_lines_decode, test_signals_in_action, test_select_stream,
                         test_parameter_actions, test_rtpbin_settings, test_do_rtcp_and_nat_method,
+                        test_udp_reconnect,
                         test_accept_certificate], check, "rtspsrc parity"))

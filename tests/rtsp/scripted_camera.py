@@ -372,6 +372,13 @@ class ScriptedCamera:
             conn.sendall(f"{method} {self.url()} RTSP/1.0\r\nCSeq: {cseq}\r\n\r\n".encode())
         return True
 
+    def drop_connection(self):
+        """Closes the RTSP connection as a camera that restarts its server
+        would; the session's media goes on."""
+        conn = self._conn
+        if conn is not None:
+            conn.shutdown(socket.SHUT_RDWR)
+
     def methods(self):
         with self.lock:
             return [r[1] for r in self.requests]
