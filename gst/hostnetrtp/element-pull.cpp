@@ -158,14 +158,16 @@ bool ask_accept_certificate (GstHostnetRtpSrc *self, ControlTask &task, GTlsConn
 struct TimeoutTarget {
   GstHostnetRtpSrc *self;
   ControlTask *task;
+  std::vector<guint> media;  /* each session's m= index: rtspsrc's stream number */
 };
 
 void on_ssrc_timeout (GstElement *, guint session, guint ssrc, gpointer data) noexcept
 {
   auto *to = static_cast<TimeoutTarget *> (data);
   GstHostnetRtpSrc *self = to->self;
-  to->task->call_out ([self, session, ssrc] {
-    post_element_message (self, rtspsrc_timeout_structure (session, ssrc));
+  const guint stream = session < to->media.size () ? to->media[session] : session;
+  to->task->call_out ([self, stream, ssrc] {
+    post_element_message (self, rtspsrc_timeout_structure (stream, ssrc));
   });
 }
 
@@ -253,6 +255,13 @@ class PullSession {
   void on_describe (GstRTSPMessage *response, GstRTSPStatusCode code);
   bool edited_by_application (std::string &sdp);
   bool selected_by_application (RtspDescription &description);
+  std::vector<guint> media_indices () const
+  {
+    std::vector<guint> media;
+    for (const RtspStream &stream : description_.streams)
+      media.push_back (stream.media);
+    return media;
+  }
   void setup (size_t index);
   void on_setup (size_t index, GstRTSPMessage *response);
   void ready ();
@@ -574,12 +583,12 @@ bool PullSession::selected_by_application (RtspDescription &description)
   const bool asked = run_.task.call_out_now ([&] {
     for (guint i = 0; i < description.streams.size (); i++) {
       gboolean take = TRUE;
-      g_signal_emit (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, i,
+      g_signal_emit (self_, rtspsrc_signals[SIGNAL_SELECT_STREAM], 0, description.streams[i].media,
           description.streams[i].description.caps.get (), &take);
       if (take)
         kept.push_back (std::move (description.streams[i]));
       else
-        GST_INFO_OBJECT (self_, "stream %u left out by select-stream", i);
+        GST_INFO_OBJECT (self_, "stream %u left out by select-stream", description.streams[i].media);
     }
   });
   if (!asked || stopping ())
@@ -766,7 +775,7 @@ bool PullSession::bind_and_build (Allocation &allocation, std::string &reason)
     return false;
   /* rtspsrc's GstRTSPSrcTimeout, when an SSRC times out in its session. */
   g_signal_connect_data (built.rtpbin.get (), "on-timeout", G_CALLBACK (on_ssrc_timeout),
-      new TimeoutTarget {self_, &run_.task},
+      new TimeoutTarget {self_, &run_.task, media_indices ()},
       [] (gpointer data, GClosure *) noexcept { delete static_cast<TimeoutTarget *> (data); },
       GConnectFlags (0));
   /* Attaching runs application code (pad-added, the children's messages;

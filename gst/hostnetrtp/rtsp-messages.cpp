@@ -174,7 +174,7 @@ bool describe_from_sdp (const std::string &sdp, const std::string &base, RtspDes
       continue;
     }
     const char *control = gst_sdp_media_get_attribute_val (media, "control");
-    out.streams.push_back ({std::move (described[0]), control_url (base, control ? control : "")});
+    out.streams.push_back ({std::move (described[0]), control_url (base, control ? control : ""), i});
   }
   if (out.streams.empty ()) {
     error = "it describes no RTP stream (RTP/AVP or RTP/AVPF)" + (out.skipped.empty () ? "" : " (" + out.skipped + ")");

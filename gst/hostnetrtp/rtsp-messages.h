@@ -39,6 +39,7 @@ std::string control_url (const std::string &base, const std::string &control);
 struct RtspStream {
   StreamDescription description;
   std::string control;  /* its control URL, for SETUP */
+  guint media = 0;      /* its m= line's index in the SDP (rtspsrc's stream number) */
 };
 
 struct RtspDescription {

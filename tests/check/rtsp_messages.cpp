@@ -105,6 +105,21 @@ GST_START_TEST (test_describe_two_streams)
 }
 GST_END_TEST;
 
+/* rtspsrc numbers a stream by its m= line: so does select-stream here,
+ * also after a media left out. */
+GST_START_TEST (test_describe_keeps_the_media_index)
+{
+  const std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.0.2.7\r\ns=x\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+      "m=application 0 RTP/SAVP 107\r\na=rtpmap:107 vnd.onvif.metadata/90000\r\na=control:trackID=0\r\n"
+      "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n";
+  RtspDescription d;
+  std::string error;
+  fail_unless (describe_from_sdp (sdp, "rtsp://192.0.2.7/media/", d, error), "%s", error.c_str ());
+  fail_unless_equals_int (d.streams.size (), 1);
+  fail_unless_equals_int (d.streams[0].media, 1);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_describe_what_cannot_be_received)
 {
   RtspDescription d;
@@ -232,6 +247,7 @@ rtsp_messages_suite (void)
   tcase_add_test (tc, test_locations_and_their_transports);
   tcase_add_test (tc, test_control_urls);
   tcase_add_test (tc, test_describe_two_streams);
+  tcase_add_test (tc, test_describe_keeps_the_media_index);
   tcase_add_test (tc, test_describe_what_cannot_be_received);
   tcase_add_test (tc, test_transport_requests);
   tcase_add_test (tc, test_transport_replies_over_udp);
