@@ -13,4 +13,4 @@ plugin_init (GstPlugin *plugin) noexcept
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, hostnetrtp,
     "RTP reception for replicas sharing a host network: race-free port pairs, no loopback binds",
-    plugin_init, VERSION, "LGPL", "hostnetrtp", "Unknown package origin")
+    plugin_init, VERSION, "LGPL", "hostnetrtp", "gstreamer1.0-hostnetrtp")

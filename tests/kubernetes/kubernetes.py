@@ -3,8 +3,9 @@
 """The shipped Kubernetes manifests, run for real with podman kube play on
 this machine as one node: examples/kubernetes/cameras.yaml (4 simulated
 RTSP cameras) and analytics.yaml (4 replicas of the Smart City definition
-with hostNetwork: true), built into a local image (build-image: mmdebstrap
-and podman build, no registry). Asserted from outside the pods:
+with hostNetwork: true), built into a local image (build-image: mmdebstrap,
+the plugin's Debian package from scripts/package, podman build; no
+registry). Asserted from outside the pods:
 
  - every replica bound its own even/odd pair inside 32546-32599 on the
    host network (ss: the sockets and the processes holding them), none on
