@@ -447,8 +447,10 @@ void rtspsrc_install_signals (GObjectClass *klass)
 {
   const GType type = G_TYPE_FROM_CLASS (klass);
   const GType message = GST_TYPE_RTSP_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE;
+  /* Before 1.20 rtspsrc's handle-request gave plain pointers: the same here. */
+  const GType request = running_at_least (20) ? message : G_TYPE_POINTER;
   rtspsrc_signals[SIGNAL_HANDLE_REQUEST] = g_signal_new ("handle-request", type, GSignalFlags (0), 0,
-      nullptr, nullptr, nullptr, G_TYPE_NONE, 2, message, message);
+      nullptr, nullptr, nullptr, G_TYPE_NONE, 2, request, request);
   rtspsrc_signals[SIGNAL_ON_SDP] = g_signal_new ("on-sdp", type, GSignalFlags (0), 0, nullptr, nullptr,
       nullptr, G_TYPE_NONE, 1, GST_TYPE_SDP_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
   rtspsrc_signals[SIGNAL_SELECT_STREAM] = g_signal_new_class_handler ("select-stream", type,

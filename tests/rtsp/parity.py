@@ -207,7 +207,10 @@ def test_signals_in_action():
     r.src.connect("new-manager", lambda _src, manager: seen["managers"].append(manager.get_factory().get_name()))
     r.src.connect("before-send", on_before_send)
     r.src.connect("on-sdp", on_sdp)
-    r.src.connect("handle-request", on_handle_request)
+    # Before GStreamer 1.20 (as rtspsrc's) the messages come as plain pointers.
+    typed = GObject.signal_query("handle-request", r.src.__gtype__).param_types[0].name != "gpointer"
+    if typed:
+        r.src.connect("handle-request", on_handle_request)
     r.play()
     check("signals: it decodes with every handler connected", r.wait_frames(20), f"{r.frames}")
     check("new-manager: once, with rtpbin", seen["managers"] == ["rtpbin"], str(seen["managers"]))
@@ -226,9 +229,13 @@ def test_signals_in_action():
     setups = camera.requests_of("SETUP")
     check("rtp-blocksize: asked in SETUP", setups and setups[0][3].get("blocksize") == "1200", str(setups))
     camera.ask_receiver("GET_PARAMETER")
-    check("handle-request: the application's answer goes to the camera",
-          wait_until(lambda: camera.answers, 5) and
-          camera.answers[0][1].get("x-parity") == "answered by the application", str(camera.answers))
+    if typed:
+        check("handle-request: the application's answer goes to the camera",
+              wait_until(lambda: camera.answers, 5) and
+              camera.answers[0][1].get("x-parity") == "answered by the application", str(camera.answers))
+    else:
+        print("SKIP handle-request's answer: before GStreamer 1.20 its messages are plain pointers, "
+              "which Python cannot read (as with rtspsrc)")
     r.stop()
     check("before-send: the TEARDOWN too", camera.teardowns == 1 and seen["sent"][-1] == GstRtsp.RTSPMsgType.REQUEST,
           f"{camera.methods()}")
