@@ -39,16 +39,30 @@ def own_properties(factory):
     return {p.name: p for p in GObject.list_properties(element) if p.name not in inherited}, element
 
 
+def values_and_nicks(pspec):
+    """An enum's or flags' (value, nick) pairs, with old PyGObject (a Python
+    class with __enum_values__) and new (the C class: EnumClass, FlagsClass)."""
+    if pspec.value_type.is_a(GObject.TYPE_ENUM):
+        klass = pspec.enum_class
+        if hasattr(klass, "__enum_values__"):
+            return {(int(n), v.value_nick) for n, v in klass.__enum_values__.items()}
+        values = (GObject.enum_get_value(klass, n) for n in range(klass.minimum, klass.maximum + 1))
+        return {(v.value, v.value_nick) for v in values if v}
+    klass = pspec.flags_class
+    if hasattr(klass, "__flags_values__"):
+        return {(int(n), v.value_nicks[-1]) for n, v in klass.__flags_values__.items()}
+    values = (GObject.flags_get_first_value(klass, 1 << bit) for bit in range(32))
+    return {(v.value, v.value_nick) for v in values if v}
+
+
 def same_type(a, b):
     """Same value type; enums and flags: the same values and nicks (rtspsrc's
     enum types belong to its plugin, ours carry the same values)."""
     if a.value_type == b.value_type:
         return True
-    for fundamental, klass, values in ((GObject.TYPE_ENUM, "enum_class", "__enum_values__"),
-                                       (GObject.TYPE_FLAGS, "flags_class", "__flags_values__")):
+    for fundamental in (GObject.TYPE_ENUM, GObject.TYPE_FLAGS):
         if a.value_type.is_a(fundamental) and b.value_type.is_a(fundamental):
-            va, vb = getattr(getattr(a, klass), values), getattr(getattr(b, klass), values)
-            return {(int(k), v.value_nick) for k, v in va.items()} == {(int(k), v.value_nick) for k, v in vb.items()}
+            return values_and_nicks(a) == values_and_nicks(b)
     return False
 
 
