@@ -360,6 +360,7 @@ class PullSession {
   bool established_ = false;  /* PLAY has succeeded once since open () */
   bool lost_ = false;         /* since the last loss, not yet recovered */
   int attempts_ = 0;          /* reconnections tried since the loss */
+  int silent_sessions_ = 0;   /* sessions in a row that got no packet after PLAY */
   gint64 lost_at_us_ = 0;
   gint64 last_request_us_ = 0;
   gint64 streaming_since_us_ = 0;
@@ -431,6 +432,7 @@ void PullSession::open ()
   }
   tcp_ = !udp_allowed_;
   udp_tried_ = false;
+  silent_sessions_ = 0;
   keep_alive_ = s_.keep_alive;
   std::string error;
   if (!parse_proxy (s_.rtspsrc.proxy, proxy_host_, proxy_port_, error)) {
@@ -1015,11 +1017,23 @@ bool PullSession::check_silence ()
   gint64 last = streaming_since_us_;
   for (auto &stream : streams_of (self_))
     last = std::max (last, stream->path->gate ().counters ().last_packet_us);
-  if (g_get_monotonic_time () - last < gint64 (s_.reconnect_silence) * G_TIME_SPAN_MILLISECOND)
+  /* A camera slow to send its first packet (loaded, many sessions at once)
+   * gets longer after each reconnection that saw none: a new session only
+   * starts it over. */
+  gint64 limit = gint64 (s_.reconnect_silence) * G_TIME_SPAN_MILLISECOND;
+  const bool nothing_yet = last == streaming_since_us_;
+  if (!nothing_yet)
+    silent_sessions_ = 0;
+  else
+    limit <<= std::min (silent_sessions_, 3);
+  if (g_get_monotonic_time () - last < limit)
     return true;
   silence_timer_ = 0;
+  if (nothing_yet)
+    silent_sessions_++;
   fail ("no data from the camera at " + without_credentials (location_) + " for " +
-      std::to_string (s_.reconnect_silence) + " ms (reconnect-silence)");
+      std::to_string (limit / G_TIME_SPAN_MILLISECOND) + " ms (reconnect-silence" +
+      (limit > gint64 (s_.reconnect_silence) * G_TIME_SPAN_MILLISECOND ? ", longer after a reconnection)" : ")"));
   return false;
 }
 

@@ -239,6 +239,23 @@ def test_udp_only_camera_slow_to_start():
     camera.close()
 
 
+def test_slow_first_packet_gets_longer():
+    """A camera that sends nothing in its first two sessions: each
+    reconnection that saw no packet waits twice as long before the next
+    (a new session only restarts a slow camera), and the third decodes."""
+    camera = ScriptedCamera(drop_udp=2)
+    r = Receiver(camera.url(), extra="protocols=udp reconnect-silence=1000 reconnect-interval=100")
+    r.play()
+    check("silent twice, then it sends: decoded", r.wait_frames(20, timeout=30), f"{r.frames}, {camera.methods()}")
+    plays = [t for t, method, _, _ in camera.requests if method == "PLAY"]
+    teardowns = [t for t, method, _, _ in camera.requests if method == "TEARDOWN"]
+    waited = [round(end - start, 2) for start, end in zip(plays, teardowns)]
+    check("... the first silent session given 1 s, the second (after a reconnection) at least 2 s",
+          len(waited) >= 2 and waited[0] >= 1.0 and waited[1] >= 2.0, f"{waited}")
+    r.stop()
+    camera.close()
+
+
 def test_tcp_other_channels():
     camera = ScriptedCamera(channels=(6, 7))
     r = Receiver(camera.url(), extra="protocols=tcp")
@@ -251,7 +268,7 @@ def test_tcp_other_channels():
 
 
 TESTS = (test_server_port_zero_one, test_server_port_omitted, test_ports_other_than_announced,
-         test_rtcp_from_another_port, test_udp_only_camera_slow_to_start, test_source_other_than_the_connection, test_no_sprop_parameter_sets,
+         test_rtcp_from_another_port, test_udp_only_camera_slow_to_start, test_slow_first_packet_gets_longer, test_source_other_than_the_connection, test_no_sprop_parameter_sets,
          test_session_timeout, test_keep_alive_methods, test_pause, test_control_urls,
          test_fallback_with_one_connection_at_a_time, test_tcp_other_channels)
 run_tests(TESTS, check, "camera quirks")
