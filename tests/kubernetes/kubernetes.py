@@ -258,7 +258,11 @@ def negative_control():
     running = wait_until("the rtpsrc replicas running and receiving",
                          lambda: all(status_of(n).get("state") == "RUNNING" for n in names) and
                          sum(bool(status_of(n).get("ssrcs")) for n in names) >= 1, 60)
-    time.sleep(3)  # let every camera's flow reach some replica
+    # Every replica's socket on 5004 (a container may still be starting its
+    # pipeline), then a moment for every camera's flow to reach some replica.
+    wait_until("the four rtpsrc replicas bound to 5004",
+               lambda: len({s[2] for s in udp_sockets(5004, 5004)}) >= 4, 30)
+    time.sleep(3)
     on_5004 = [s for s in udp_sockets(5004, 5005)]
     seen = {n: status_of(n).get("ssrcs", "") for n in names}
     say("rtpsrc port=5004: " + "; ".join(f"{n[:-len('-analytics')]} sees [{v or 'nothing'}]"
