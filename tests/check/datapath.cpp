@@ -543,43 +543,12 @@ GST_START_TEST (test_restart_then_receive)
 GST_END_TEST;
 
 /* Waits until @bin holds at most @max elements of @factory (up to 10 s),
- * woken by every element leaving the pipeline. Counts without holding the
- * waiter's lock: the signal comes from whoever removes, under the bin's. */
+ * woken by every element leaving the pipeline. */
 static int
 wait_for_at_most (GstElement *pipeline, GstElement *bin, const char *factory, int max)
 {
-  struct Waiter {
-    GMutex lock;
-    GCond changed;
-    guint removals = 0;
-  } w;
-  g_mutex_init (&w.lock);
-  g_cond_init (&w.changed);
-  gulong id = g_signal_connect_swapped (pipeline, "deep-element-removed",
-      G_CALLBACK (+[] (Waiter *waiter) noexcept {
-        g_mutex_lock (&waiter->lock);
-        waiter->removals++;
-        g_cond_broadcast (&waiter->changed);
-        g_mutex_unlock (&waiter->lock);
-      }), &w);
-  const gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  for (;;) {
-    g_mutex_lock (&w.lock);
-    const guint seen = w.removals;
-    g_mutex_unlock (&w.lock);
-    if (count_elements (bin, factory) <= max)
-      break;
-    g_mutex_lock (&w.lock);
-    bool woken = true;
-    while (w.removals == seen && (woken = g_cond_wait_until (&w.changed, &w.lock, end)))
-      ;
-    g_mutex_unlock (&w.lock);
-    if (!woken)
-      break;
-  }
-  g_signal_handler_disconnect (pipeline, id);
-  g_mutex_clear (&w.lock);
-  g_cond_clear (&w.changed);
+  wait_until_signalled (G_OBJECT (pipeline), "deep-element-removed",
+      [&] { return count_elements (bin, factory) <= max; });
   return count_elements (bin, factory);
 }
 

@@ -12,6 +12,10 @@
 #include "owned.h"
 #include "test-util.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace testutil {
@@ -100,33 +104,65 @@ inline guint uint_property (GstElement *e, const char *name)
   return v;
 }
 
+/* Counts @object's emissions of @signal, from any thread (handlers that take
+ * the object first and ignore the rest). The count is shared with the handler
+ * on the heap: disconnecting does not wait for an emission already running in
+ * another thread, so the handler may outlive the counter by a moment. */
+class SignalCounter {
+ public:
+  SignalCounter (GObject *object, const char *signal) : object_ (object)
+  {
+    id_ = g_signal_connect_data (object, signal, G_CALLBACK (on_signal), new std::shared_ptr<Shared> (shared_),
+        [] (gpointer data, GClosure *) noexcept { delete static_cast<std::shared_ptr<Shared> *> (data); },
+        G_CONNECT_SWAPPED);
+  }
+  ~SignalCounter () { g_signal_handler_disconnect (object_, id_); }
+  SignalCounter (const SignalCounter &) = delete;
+  SignalCounter &operator= (const SignalCounter &) = delete;
+
+  guint count () const
+  {
+    std::lock_guard<std::mutex> guard (shared_->lock);
+    return shared_->count;
+  }
+  /* Waits for an emission after the count read @seen; false at @deadline. */
+  bool wait_past (guint seen, std::chrono::steady_clock::time_point deadline) const
+  {
+    std::unique_lock<std::mutex> guard (shared_->lock);
+    return shared_->changed.wait_until (guard, deadline, [&] { return shared_->count != seen; });
+  }
+
+ private:
+  struct Shared {
+    std::mutex lock;
+    std::condition_variable changed;
+    guint count = 0;
+  };
+  static void on_signal (std::shared_ptr<Shared> *shared) noexcept
+  {
+    std::lock_guard<std::mutex> guard ((*shared)->lock);
+    (*shared)->count++;
+    (*shared)->changed.notify_all ();
+  }
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared> ();
+  GObject *object_;
+  gulong id_ = 0;
+};
+
 /* Waits up to 10 s for @done () to hold, checking it each time @object
- * emits @signal (whose handlers take no arguments but the object). */
+ * emits @signal. */
 template <typename Done>
 bool wait_until_signalled (GObject *object, const char *signal, Done done)
 {
-  struct Waiter {
-    GMutex lock;
-    GCond changed;
-  } w;
-  g_mutex_init (&w.lock);
-  g_cond_init (&w.changed);
-  gulong id = g_signal_connect_swapped (object, signal, G_CALLBACK (+[] (Waiter *waiter) noexcept {
-    g_mutex_lock (&waiter->lock);
-    g_cond_broadcast (&waiter->changed);
-    g_mutex_unlock (&waiter->lock);
-  }), &w);
-  const gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  g_mutex_lock (&w.lock);
-  bool reached;
-  while (!(reached = done ()) && g_cond_wait_until (&w.changed, &w.lock, end)) {
+  SignalCounter emitted (object, signal);
+  const auto deadline = std::chrono::steady_clock::now () + std::chrono::seconds (10);
+  for (;;) {
+    const guint seen = emitted.count ();  /* before done (): no emission is missed */
+    if (done ())
+      return true;
+    if (!emitted.wait_past (seen, deadline))
+      return done ();
   }
-  reached = reached || done ();
-  g_mutex_unlock (&w.lock);
-  g_signal_handler_disconnect (object, id);
-  g_mutex_clear (&w.lock);
-  g_cond_clear (&w.changed);
-  return reached;
 }
 
 /* Waits up to 10 s for @element's uint property @name to read @value
