@@ -521,10 +521,11 @@ class ParameterReply {
   }
   ParameterReply (const ParameterReply &) = delete;
   ParameterReply &operator= (const ParameterReply &) = delete;
-  void reply (GstRTSPResult result, GstRTSPStatusCode code, const std::string &body)
+  /* Only an answer replies: rtsp-result is GST_RTSP_OK, @code is the camera's. */
+  void reply (GstRTSPStatusCode code, const std::string &body)
   {
     GstStructure *s = gst_structure_new (get_ ? "get-parameter-reply" : "set-parameter-reply",
-        "rtsp-result", G_TYPE_INT, int (result), "rtsp-code", G_TYPE_INT, int (code),
+        "rtsp-result", G_TYPE_INT, int (GST_RTSP_OK), "rtsp-code", G_TYPE_INT, int (code),
         "rtsp-reason", G_TYPE_STRING, gst_rtsp_status_as_text (code), nullptr);
     if (get_)
       gst_structure_set (s, "body", G_TYPE_STRING, body.c_str (), nullptr);
@@ -551,7 +552,7 @@ void PullSession::parameter (GstRTSPMethod method, Headers headers, std::string 
         std::string text (reinterpret_cast<const char *> (data), data ? size : 0);
         if (!text.empty () && text.back () == '\0')
           text.pop_back ();  /* gstreamer-rtsp's terminator */
-        reply->reply (GST_RTSP_OK, code, text);
+        reply->reply (code, text);
       }, std::move (body));
 }
 
