@@ -109,12 +109,6 @@ GType timeout_cause_type ()
   return rtspsrc_type ? rtspsrc_type : type;
 }
 
-std::string text_of (const GValue *value)
-{
-  const char *v = g_value_get_string (value);
-  return v ? v : "";
-}
-
 }  // namespace
 
 namespace {
@@ -239,6 +233,12 @@ guint rtspsrc_install_properties (GObjectClass *klass, guint first_id)
   return N_PROPS;
 }
 
+std::string string_property_value (const GValue *value)
+{
+  const char *v = g_value_get_string (value);
+  return v ? v : "";
+}
+
 void rtspsrc_set_property (RtspsrcSettings &s, guint offset, const GValue *value)
 {
   s.set |= G_GUINT64_CONSTANT (1) << offset;
@@ -267,10 +267,10 @@ void rtspsrc_set_property (RtspsrcSettings &s, guint offset, const GValue *value
       break;
     }
     case DO_RTCP: s.do_rtcp = g_value_get_boolean (value); break;
-    case USER_AGENT: s.user_agent = text_of (value); break;
-    case PROXY: s.proxy = text_of (value); break;
-    case PROXY_ID: s.proxy_id = text_of (value); break;
-    case PROXY_PW: s.proxy_pw = text_of (value); break;
+    case USER_AGENT: s.user_agent = string_property_value (value); break;
+    case PROXY: s.proxy = string_property_value (value); break;
+    case PROXY_ID: s.proxy_id = string_property_value (value); break;
+    case PROXY_PW: s.proxy_pw = string_property_value (value); break;
     case DO_RTSP_KEEP_ALIVE: s.do_rtsp_keep_alive = g_value_get_boolean (value); break;
     case RETRY: s.retry = g_value_get_uint (value); break;
     case CONNECTION_SPEED: s.connection_speed = g_value_get_uint64 (value); break;

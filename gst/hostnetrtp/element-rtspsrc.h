@@ -68,6 +68,8 @@ struct RtspsrcSettings {
 guint rtspsrc_install_properties (GObjectClass *klass, guint first_id);
 void rtspsrc_set_property (RtspsrcSettings &s, guint offset, const GValue *value);
 void rtspsrc_get_property (const RtspsrcSettings &s, guint offset, GValue *value);
+/* What a string property was set to ("" for NULL): for every set_property. */
+std::string string_property_value (const GValue *value);
 
 /* The rtpbin ones onto @rtpbin (at build, and live from the task); what
  * this GStreamer's rtpbin lacks is said in @missing. */

@@ -546,10 +546,9 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     return;
   }
   Settings &s = priv->settings;
-  auto text = [value] { const char *v = g_value_get_string (value); return std::string (v ? v : ""); };
   switch (prop_id) {
-    case PROP_PORT_RANGE: s.port_range = text (); break;
-    case PROP_ADDRESS: s.address = text (); break;
+    case PROP_PORT_RANGE: s.port_range = string_property_value (value); break;
+    case PROP_ADDRESS: s.address = string_property_value (value); break;
     case PROP_LOOPBACK_POLICY:
       s.loopback_policy = static_cast<LoopbackPolicy> (g_value_get_enum (value));
       break;
@@ -561,20 +560,20 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
       s.caps = CapsRef (caps ? gst_caps_copy (caps) : nullptr);
       break;
     }
-    case PROP_ENCODING_NAME: s.encoding_name = text (); break;
+    case PROP_ENCODING_NAME: s.encoding_name = string_property_value (value); break;
     case PROP_RTCP_MUX: s.rtcp_mux = g_value_get_boolean (value); break;
     case PROP_BUFFER_SIZE: s.buffer_size = g_value_get_int (value); break;
-    case PROP_MULTICAST_IFACE: s.multicast_iface = text (); break;
-    case PROP_ADVERTISE_ADDRESS: s.advertise_address = text (); break;
-    case PROP_SDP_FILE: s.sdp_file = text (); break;
+    case PROP_MULTICAST_IFACE: s.multicast_iface = string_property_value (value); break;
+    case PROP_ADVERTISE_ADDRESS: s.advertise_address = string_property_value (value); break;
+    case PROP_SDP_FILE: s.sdp_file = string_property_value (value); break;
     case PROP_LOCATION:
     case PROP_URI:
-      s.location = text ();
+      s.location = string_property_value (value);
       s.uri.clear ();
       s.uri_error.clear ();
       break;
-    case PROP_USER_ID: s.user_id = text (); break;
-    case PROP_USER_PW: s.user_pw = text (); break;
+    case PROP_USER_ID: s.user_id = string_property_value (value); break;
+    case PROP_USER_PW: s.user_pw = string_property_value (value); break;
     case PROP_TCP_TIMEOUT: s.tcp_timeout = g_value_get_uint64 (value); break;
     case PROP_PROTOCOLS: s.protocols = g_value_get_flags (value); break;
     case PROP_KEEP_ALIVE_METHOD: s.keep_alive = static_cast<KeepAlive> (g_value_get_enum (value)); break;
@@ -584,7 +583,7 @@ gst_hostnet_rtp_src_set_property (GObject *object, guint prop_id, const GValue *
     case PROP_TLS_DATABASE:
       s.tls_database = ObjectRef<GTlsDatabase> (static_cast<GTlsDatabase *> (g_value_dup_object (value)));
       break;
-    case PROP_TLS_CA_FILE: s.tls_ca_file = text (); break;
+    case PROP_TLS_CA_FILE: s.tls_ca_file = string_property_value (value); break;
     case PROP_TLS_INTERACTION:
       s.tls_interaction = ObjectRef<GTlsInteraction> (static_cast<GTlsInteraction *> (g_value_dup_object (value)));
       break;
