@@ -135,10 +135,8 @@ bool ask_accept_certificate (GstHostnetRtpSrc *self, ControlTask &task, GTlsConn
     bool accepted = false;
   };
   auto answer = std::make_shared<Answer> ();
-  auto held_conn = ref_object (conn);
-  auto held_certificate = ref_object (certificate);
-  std::shared_ptr<GTlsConnection> c (held_conn.release (), [] (GTlsConnection *o) { g_object_unref (o); });
-  std::shared_ptr<GTlsCertificate> t (held_certificate.release (), [] (GTlsCertificate *o) { g_object_unref (o); });
+  ObjectRef<GTlsConnection> c (static_cast<GTlsConnection *> (g_object_ref (conn)));
+  ObjectRef<GTlsCertificate> t (static_cast<GTlsCertificate *> (g_object_ref (certificate)));
   task.call_out ([self, answer, c, t, errors] {
     gboolean accepted = FALSE;
     g_signal_emit (self, rtspsrc_signals[SIGNAL_ACCEPT_CERTIFICATE], 0, c.get (), t.get (), errors, &accepted);
@@ -210,6 +208,8 @@ class PullSession {
   PullSession (GstHostnetRtpSrc *self, Run &run, Settings settings)
       : self_ (self), run_ (run), s_ (std::move (settings))
   {
+    std::string refused;  /* never: pull_check () refused a bad proxy at NULL->READY */
+    parse_proxy (s_.rtspsrc.proxy, proxy_host_, proxy_port_, refused);
   }
 
   /* READY->PAUSED: connect, describe, set up; PLAY once playing. */
@@ -316,7 +316,7 @@ class PullSession {
   int redirects_ = 0;
 
   std::unique_ptr<RtspConnection> connection_;
-  std::string proxy_host_;  /* rtspsrc's proxy, parsed at open () */
+  std::string proxy_host_;  /* rtspsrc's proxy (a start-time setting) */
   guint16 proxy_port_ = 0;
   ObjectRef<GTlsDatabase> ca_file_database_;  /* tls-ca-file's, read at open () */
   guint serial_ = 0;  /* of connection_; each connection has its own */
@@ -434,14 +434,8 @@ void PullSession::open ()
   udp_tried_ = false;
   silent_sessions_ = 0;
   keep_alive_ = s_.keep_alive;
-  std::string error;
-  if (!parse_proxy (s_.rtspsrc.proxy, proxy_host_, proxy_port_, error)) {
-    closed_ = true;
-    post_error (self_, GST_RESOURCE_ERROR_SETTINGS, error);
-    return;
-  }
   if (!s_.tls_database.get () && !s_.tls_ca_file.empty () && !ca_file_database_.get ()) {
-    /* read once at NULL->READY already: only a file changed since fails */
+    std::string error;  /* read once at NULL->READY already: only a file changed since fails */
     ca_file_database_ = read_tls_ca_file (s_.tls_ca_file, error);
     if (!ca_file_database_.get ()) {
       closed_ = true;
