@@ -27,7 +27,7 @@ Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 from testlib import Checks, run_tests  # noqa: E402
-from rtsplib import Camera, Receiver, certificate, udp_ports_held, wait_until  # noqa: E402
+from rtsplib import Camera, Receiver, tls_camera, udp_ports_held, wait_until  # noqa: E402
 from scripted_camera import ScriptedCamera  # noqa: E402
 check = Checks()
 MIGRATION = os.path.join(HERE, "..", "..", "docs", "migration.md")
@@ -439,6 +439,18 @@ def test_refused_and_warned():
     p.set_state(Gst.State.NULL)
 
 
+def test_proxy():
+    """proxy: every request goes to the proxy, which gstreamer-rtsp sends
+    absolute URLs (gst-rtsp-server answers those as a proxy passing them on
+    would): a location nobody listens on decodes through it."""
+    camera = Camera()
+    r = Receiver("rtsp://127.0.0.1:9/cam", extra=f"proxy=http://127.0.0.1:{camera.port}")
+    r.play()
+    check("proxy: the camera reached through the proxy, it decodes", r.wait_frames(10), f"{r.frames}")
+    r.stop()
+    camera.stop()
+
+
 def test_accept_certificate():
     """accept-certificate: a certificate that fails validation is taken when
     the application says so, as with rtspsrc."""
@@ -447,8 +459,7 @@ def test_accept_certificate():
         return
     work = tempfile.mkdtemp()
     try:
-        _cert, pem = certificate(work, "camera", "IP:127.0.0.1")
-        camera = Camera("--tls-certificate", pem, "--protocols", "tcp")
+        _cert, camera = tls_camera(work, "camera", "IP:127.0.0.1")
         r = Receiver(f"rtsps://127.0.0.1:{camera.port}/cam")
         asked = []
         r.src.connect("accept-certificate", lambda _s, _c, _cert, errors: asked.append(errors) or True)
@@ -465,5 +476,5 @@ if __name__ == "__main__":
     sys.exit(run_tests([test_properties_match_rtspsrc, test_signals_match_rtspsrc, test_refused_and_warned,
                         test_rtspsrc_lines_decode, test_signals_in_action, test_select_stream,
                         test_parameter_actions, test_rtpbin_settings, test_do_rtcp_and_nat_method,
-                        test_udp_reconnect,
+                        test_udp_reconnect, test_proxy,
                         test_accept_certificate], check, "rtspsrc parity"))

@@ -24,7 +24,7 @@ Gst.init(None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 from testlib import Checks, run_tests  # noqa: E402
-from rtsplib import Camera, Receiver, certificate, transport_message, udp_ports_held  # noqa: E402
+from rtsplib import Camera, Receiver, tls_camera, transport_message, udp_ports_held  # noqa: E402
 check = Checks()
 
 
@@ -391,8 +391,7 @@ def test_tls():
     from gi.repository import Gio  # noqa: E402
     work = tempfile.mkdtemp()
     try:
-        cert, pem = certificate(work, "camera", "IP:127.0.0.1")
-        camera = Camera("--tls-certificate", pem, "--protocols", "tcp")
+        cert, camera = tls_camera(work, "camera", "IP:127.0.0.1")
         url = f"rtsps://127.0.0.1:{camera.port}/cam"
         r = Receiver(url)
         r.play()
@@ -435,8 +434,7 @@ def test_tls():
         check("rtsps: with no checks (tls-validation-flags=0), it decodes", r.wait_frames(10), f"{r.frames}")
         r.stop()
         camera.stop()
-        other, other_pem = certificate(work, "other", "DNS:camera.example")
-        camera = Camera("--tls-certificate", other_pem, "--protocols", "tcp")
+        other, camera = tls_camera(work, "other", "DNS:camera.example")
         r = Receiver(f"rtsps://127.0.0.1:{camera.port}/cam")
         r.src.props.tls_database = Gio.TlsFileDatabase.new(other)
         r.play()

@@ -157,3 +157,11 @@ def certificate(work, name, subject_alt):
     with open(both, "w") as f:
         f.write(open(cert).read() + open(key).read())
     return cert, both
+
+
+def tls_camera(work, name, subject_alt):
+    """A camera speaking rtsps:// only (RTSP over TLS, streams interleaved)
+    with a self-signed certificate for @subject_alt made in @work; returns
+    the certificate (to trust) and the camera."""
+    cert, pem = certificate(work, name, subject_alt)
+    return cert, Camera("--tls-certificate", pem, "--protocols", "tcp")
