@@ -14,6 +14,8 @@ once it listens, then one line per event:
   setup transport=<the client's Transport header> from=<client address>
   play session=<id>
   teardown session=<id>
+  removed session=<id>   (gone from the session pool: after its TEARDOWN's
+                          answer, or expired; teardown comes before it)
 Reads commands on stdin: "sessions" prints "sessions N" (sessions alive);
 "reports" prints "reports N from=A:P,..." (receivers whose report blocks
 reached the camera's RTP sessions, i.e. its server_port RTCP, and where
@@ -151,6 +153,7 @@ if server.attach(None) == 0:
     sys.exit(1)
 say(f"ready port={server.get_bound_port()}")
 pool = server.get_session_pool()
+pool.connect("session-removed", lambda _p, session: say(f"removed session={session.get_sessionid()}"))
 GLib.timeout_add_seconds(1, lambda: pool.cleanup() >= 0)  # expired sessions go
 
 
